@@ -13,25 +13,40 @@ import java.util.Objects;
  * @param allowFilesystem whether WASI file-system calls are granted
  * @param allowNetwork whether WASI socket calls are granted
  * @param executionMode {@code interpreter}, {@code compiled} or {@code auto}
+ * @param allowedModules modules the device may run, each an app name, a digest {@code sha256:<hex>}
+ *     or both as {@code name@sha256:<hex>}; empty allows any module whose bytes match the deployed
+ *     digest
  */
 public record ModulePolicy(
     List<String> allowedImports,
     List<String> allowedExports,
     boolean allowFilesystem,
     boolean allowNetwork,
-    String executionMode) {
+    String executionMode,
+    List<String> allowedModules) {
 
   /** The host interface of {@code docs/app-abi.md}, nothing else, chosen automatically. */
   public static final ModulePolicy DEFAULT =
-      new ModulePolicy(List.of("wasmbed.*"), List.of(), false, false, "auto");
+      new ModulePolicy(List.of("wasmbed.*"), List.of(), false, false, "auto", List.of());
 
   public ModulePolicy {
     allowedImports = List.copyOf(allowedImports);
     allowedExports = List.copyOf(allowedExports);
+    allowedModules = List.copyOf(allowedModules);
     Objects.requireNonNull(executionMode, "executionMode");
     if (!List.of("interpreter", "compiled", "auto").contains(executionMode)) {
       throw new IllegalArgumentException(
           "executionMode: " + executionMode + " (expected: interpreter, compiled or auto)");
     }
+  }
+
+  /** A policy that allows any module (the form used before {@code allowedModules} existed). */
+  public ModulePolicy(
+      List<String> allowedImports,
+      List<String> allowedExports,
+      boolean allowFilesystem,
+      boolean allowNetwork,
+      String executionMode) {
+    this(allowedImports, allowedExports, allowFilesystem, allowNetwork, executionMode, List.of());
   }
 }

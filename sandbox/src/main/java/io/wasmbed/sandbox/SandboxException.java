@@ -1,6 +1,9 @@
 package io.wasmbed.sandbox;
 
-/** The sandbox refused or ended a module; the message is the reason reported to the operator. */
+/**
+ * The sandbox refused or ended a module; the message is the reason reported to the operator. Each
+ * way of refusing has its own subclass so callers (and tests) can tell them apart.
+ */
 public class SandboxException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
@@ -10,5 +13,86 @@ public class SandboxException extends RuntimeException {
 
   public SandboxException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /** The module's bytes are not WebAssembly, or fail validation. */
+  public static final class InvalidModule extends SandboxException {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidModule(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * The policy does not allow this module: not on the allowed list, digest mismatch, or an import
+   * the policy does not grant.
+   */
+  public static final class ModuleNotAllowed extends SandboxException {
+    private static final long serialVersionUID = 1L;
+
+    public ModuleNotAllowed(String message) {
+      super(message);
+    }
+  }
+
+  /** No module bytes were given and the digest is not in the runtime's module cache. */
+  public static final class ModuleNotFound extends SandboxException {
+    private static final long serialVersionUID = 1L;
+
+    public ModuleNotFound(String message) {
+      super(message);
+    }
+  }
+
+  /** No running app (instance) has this name. */
+  public static final class InstanceNotFound extends SandboxException {
+    private static final long serialVersionUID = 1L;
+
+    public InstanceNotFound(String message) {
+      super(message);
+    }
+  }
+
+  /** The function is not an allowed entry point, or the module does not export it. */
+  public static final class CallNotAllowed extends SandboxException {
+    private static final long serialVersionUID = 1L;
+
+    public CallNotAllowed(String message) {
+      super(message);
+    }
+  }
+
+  /** The module exceeds, or ran past, one of its limits (memory, table, instructions, output...). */
+  public static final class LimitExceeded extends SandboxException {
+    private static final long serialVersionUID = 1L;
+
+    public LimitExceeded(String message) {
+      super(message);
+    }
+  }
+
+  /** A call into the module ran longer than its wall-clock limit and was interrupted. */
+  public static final class ExecutionTimeExceeded extends SandboxException {
+    private static final long serialVersionUID = 1L;
+
+    public ExecutionTimeExceeded(String message) {
+      super(message);
+    }
+  }
+
+  /** The module trapped; {@link #trapReason()} is the WebAssembly trap's own reason. */
+  public static final class Trap extends SandboxException {
+    private static final long serialVersionUID = 1L;
+    private final String trapReason;
+
+    public Trap(String message, String trapReason, Throwable cause) {
+      super(message, cause);
+      this.trapReason = trapReason;
+    }
+
+    public String trapReason() {
+      return trapReason;
+    }
   }
 }

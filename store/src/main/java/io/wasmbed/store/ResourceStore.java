@@ -3,6 +3,7 @@ package io.wasmbed.store;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one port through which controllers, gateways and the API read and write resources. Two
@@ -78,6 +79,17 @@ public interface ResourceStore extends AutoCloseable {
   @FunctionalInterface
   interface WatchListener<R extends Resource<R>> {
     void onEvent(WatchEvent<R> event);
+
+    /**
+     * Called once when the store ends the watch on its own, for example with {@link
+     * StoreException.Expired} when the listener fell so far behind that the changes it has not seen
+     * are no longer kept. No events follow; to continue, watch again from 0 (replay). Not called
+     * when the watch is closed by its owner. The default only logs the error.
+     */
+    default void onError(StoreException error) {
+      LoggerFactory.getLogger(ResourceStore.class)
+          .error("Watch of {} ended: {}", error.kind(), error.getMessage());
+    }
   }
 
   /** A running watch. */

@@ -58,4 +58,68 @@ public class StoreException extends RuntimeException {
           null);
     }
   }
+
+  /**
+   * A watch asked for changes older than the oldest one the store still keeps (like Kubernetes' 410
+   * Gone). Re-list: watch from resourceVersion 0 to replay the current state.
+   */
+  public static final class Expired extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    private final long requestedResourceVersion;
+    private final long oldestResourceVersion;
+
+    public Expired(String kind, long requestedResourceVersion, long oldestResourceVersion) {
+      super(
+          kind,
+          null,
+          "watch of "
+              + kind
+              + " from resourceVersion "
+              + requestedResourceVersion
+              + " expired (expected: at least "
+              + oldestResourceVersion
+              + ", older changes are no longer kept; watch from 0 to replay the current state)",
+          null);
+      this.requestedResourceVersion = requestedResourceVersion;
+      this.oldestResourceVersion = oldestResourceVersion;
+    }
+
+    public long requestedResourceVersion() {
+      return requestedResourceVersion;
+    }
+
+    /** The smallest resourceVersion a watch may start from now. */
+    public long oldestResourceVersion() {
+      return oldestResourceVersion;
+    }
+  }
+
+  /** The stored form of a resource could not be read back. */
+  public static final class Corrupt extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public Corrupt(String kind, String name, Throwable cause) {
+      super(kind, name, kind + " '" + name + "' is stored corrupt: " + rootMessage(cause), cause);
+    }
+
+    private static String rootMessage(Throwable cause) {
+      Throwable root = cause;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      String message = String.valueOf(root.getMessage());
+      int newline = message.indexOf('\n');
+      return newline < 0 ? message : message.substring(0, newline);
+    }
+  }
+
+  /** The resource breaks a rule the store enforces (labels, fields the store owns). */
+  public static final class Invalid extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    public Invalid(String kind, String name, String problem) {
+      super(kind, name, kind + " '" + name + "' is invalid: " + problem, null);
+    }
+  }
 }

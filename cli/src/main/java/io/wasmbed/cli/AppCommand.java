@@ -1,0 +1,297 @@
+package io.wasmbed.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wasmbed.protocol.ModuleLimits;
+import io.wasmbed.protocol.ModulePolicy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code wasmbed app ...}: deploy WebAssembly applications and follow them. */
+@Command(
+    name = "app",
+    description = "Deploy, list, stop, start and delete applications.",
+    mixinStandardHelpOptions = true,
+    subcommands = {
+      AppCommand.Deploy.class,
+      AppCommand.ListApps.class,
+      AppCommand.Status.class,
+      AppCommand.Stop.class,
+      AppCommand.Start.class,
+      AppCommand.Delete.class,
+      AppCommand.Logs.class
+    })
+final class AppCommand {
+
+  @Command(
+      name = "deploy",
+      description = "Deploy a .wasm module to devices chosen by name and/or label selector.",
+      mixinStandardHelpOptions = true)
+  static final class Deploy implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiOptions api;
+
+    @Parameters(paramLabel = "FILE", description = "The WebAssembly module (.wasm).")
+    Path file;
+
+    @Option(names = "--name", required = true, description = "Application name.")
+    String name;
+
+    @Option(names = "--to", split = ",", paramLabel = "DEVICE", description = "Device names.")
+    List<String> devices = new ArrayList<>();
+
+    @Option(names = "--selector", paramLabel = "K=V", description = "Device label selector.")
+    List<String> selector;
+
+    @Option(names = "--count", description = "Run on at most this many devices (0: all).")
+    int count;
+
+    @Option(names = "--memory-pages", description = "Memory limit in 64 KiB pages.")
+    Integer memoryPages;
+
+    @Option(names = "--timeout", description = "Wall-clock limit per call, e.g. 500ms.")
+    Duration timeout;
+
+    @Option(names = "--tick", description = "Tick period, e.g. 1s (0s: never tick).")
+    Duration tick;
+
+    @Option(names = "--config", paramLabel = "K=V", description = "App configuration, repeatable.")
+    List<String> config;
+
+    @Option(
+        names = "--allow-import",
+        paramLabel = "MODULE.NAME",
+        description = "Host import to grant (default: wasmbed.*), repeatable.")
+    List<String> allowImports;
+
+    @Override
+    public Integer call() throws IOException {
+      byte[] module = readModule();
+      Map<String, String> labels = KeyValues.parse("--selector", selector);
+      if (devices.isEmpty() && labels.isEmpty()) {
+        throw new CliException("choose devices with --to a,b or --selector key=value", 2);
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("name", name);
+      body.put("module", Base64.getEncoder().encodeToString(module));
+      body.put("targets", Map.of("devices", devices, "selector", labels, "count", count));
+      body.put("limits", limits());
+      body.put("policy", policy());
+      body.put("config", KeyValues.parse("--config", config));
+      JsonNode created = api.client().post("/api/v1/applications", body);
+      spec.commandLine()
+          .getOut()
+          .println(
+              "application/"
+                  + name
+                  + " created ("
+                  + created.path("spec").path("module").path("digest").asText()
+                  + ")");
+      return 0;
+    }
+
+    private byte[] readModule() throws IOException {
+      try {
+        return Files.readAllBytes(file);
+      } catch (NoSuchFileException e) {
+        throw new CliException(file + ": no such file", 2);
+      }
+    }
+
+    private ModuleLimits limits() {
+      ModuleLimits d = ModuleLimits.DEFAULTS;
+      try {
+        return new ModuleLimits(
+            memoryPages != null ? memoryPages : d.maxMemoryPages(),
+            d.maxTableElements(),
+            d.instructionBudget(),
+            timeout != null ? timeout.toMillis() : d.callTimeoutMillis(),
+            d.maxCallDepth(),
+            d.maxOutputBytes(),
+            tick != null ? tick.toMillis() : d.tickMillis());
+      } catch (IllegalArgumentException e) {
+        throw new CliException(e.getMessage(), 2);
+      }
+    }
+
+    private ModulePolicy policy() {
+      ModulePolicy d = ModulePolicy.DEFAULT;
+      if (allowImports == null || allowImports.isEmpty()) {
+        return d;
+      }
+      return new ModulePolicy(
+          allowImports, d.allowedExports(), d.allowFilesystem(), d.allowNetwork(), d.executionMode());
+    }
+  }
+
+  @Command(name = "list", description = "List applications.", mixinStandardHelpOptions = true)
+  static final class ListApps implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiOptions api;
+    @Mixin OutputFormat output;
+
+    @Override
+    public Integer call() {
+      List<JsonNode> apps = OutputFormat.items(api.client().get("/api/v1/applications"));
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.json()) {
+        OutputFormat.printJson(out, apps);
+      } else {
+        printTable(out, apps);
+      }
+      return 0;
+    }
+  }
+
+  static void printTable(PrintWriter out, List<JsonNode> apps) {
+    Table table = new Table("NAME", "PHASE", "RUNNING", "DIGEST", "MESSAGE");
+    for (JsonNode app : apps) {
+      JsonNode status = app.path("status");
+      String digest = app.path("spec").path("module").path("digest").asText();
+      table.row(
+          app.path("metadata").path("name").asText(),
+          OutputFormat.text(status.path("phase"), "Creating"),
+          status.path("running").asInt() + "/" + status.path("total").asInt(),
+          digest.length() > 19 ? digest.substring(0, 19) : digest,
+          status.path("message").asText());
+    }
+    table.print(out);
+  }
+
+  @Command(
+      name = "status",
+      description = "Show an application and its state on each device.",
+      mixinStandardHelpOptions = true)
+  static final class Status implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiOptions api;
+    @Mixin OutputFormat output;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+      JsonNode app = api.client().get("/api/v1/applications/" + name);
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.json()) {
+        OutputFormat.printJson(out, app);
+        return 0;
+      }
+      printTable(out, List.of(app));
+      out.println();
+      Table devices = new Table("DEVICE", "STATE", "REASON");
+      app.path("status")
+          .path("devices")
+          .fields()
+          .forEachRemaining(
+              e ->
+                  devices.row(
+                      e.getKey(),
+                      e.getValue().path("phase").asText(),
+                      OutputFormat.text(e.getValue().path("reason"), "-")));
+      devices.print(out);
+      return 0;
+    }
+  }
+
+  @Command(name = "stop", description = "Stop an application everywhere.", mixinStandardHelpOptions = true)
+  static final class Stop implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiOptions api;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+      api.client().post("/api/v1/applications/" + name + "/stop", Map.of());
+      spec.commandLine().getOut().println("application/" + name + " stopping");
+      return 0;
+    }
+  }
+
+  @Command(name = "start", description = "Start a stopped application.", mixinStandardHelpOptions = true)
+  static final class Start implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiOptions api;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+      api.client().post("/api/v1/applications/" + name + "/start", Map.of());
+      spec.commandLine().getOut().println("application/" + name + " starting");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "delete",
+      description = "Stop an application on every device, then delete it.",
+      mixinStandardHelpOptions = true)
+  static final class Delete implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiOptions api;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+      api.client().delete("/api/v1/applications/" + name);
+      spec.commandLine().getOut().println("application/" + name + " deleting");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "logs",
+      description = "Show recent output (logs and readings) of an application.",
+      mixinStandardHelpOptions = true)
+  static final class Logs implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ApiOptions api;
+    @Mixin OutputFormat output;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Override
+    public Integer call() {
+      List<JsonNode> lines =
+          OutputFormat.items(api.client().get("/api/v1/applications/" + name + "/output"));
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.json()) {
+        OutputFormat.printJson(out, lines);
+        return 0;
+      }
+      Table table = new Table("TIME", "DEVICE", "KIND", "TEXT");
+      for (JsonNode line : lines) {
+        table.row(
+            line.path("time").asText(),
+            line.path("device").asText(),
+            line.path("kind").asText(),
+            line.path("text").asText());
+      }
+      table.print(out);
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,261 @@
+package io.wasmbed.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wasmbed.controlplane.apps.DeployRequest;
+import io.wasmbed.device.DeviceIdentity;
+import io.wasmbed.gateway.OutputLine;
+import io.wasmbed.protocol.ModuleLimits;
+import io.wasmbed.protocol.ModulePolicy;
+import io.wasmbed.store.Application;
+import io.wasmbed.store.Device;
+import io.wasmbed.store.Json;
+import io.wasmbed.store.Kind;
+import io.wasmbed.store.LabelSelector;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wasmbed demo}: the whole path in one process — control plane, gateway, N real device
+ * agents over mutual TLS, one WebAssembly app deployed to all of them — then a report.
+ */
+@Command(
+    name = "demo",
+    description = {
+      "Start a control plane, a gateway and N simulated devices in this process, register and",
+      "certify the devices, deploy a WebAssembly app to all of them over mutual TLS, wait until",
+      "it runs everywhere, print devices, apps and app output, and exit 0 (non-zero with the",
+      "reason if anything did not come up in time)."
+    },
+    mixinStandardHelpOptions = true)
+final class DemoCommand implements Callable<Integer> {
+
+  static final String DEFAULT_APP = "examples/temperature-monitor/temperature-monitor.wasm";
+  private static final Map<String, String> DEMO_LABELS = Map.of("fleet", "demo");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--devices", description = "Number of devices (default: ${DEFAULT-VALUE}).")
+  int devices = 3;
+
+  @Option(
+      names = "--app",
+      paramLabel = "FILE",
+      description = "WebAssembly module to deploy (default: the temperature-monitor example).")
+  Path app;
+
+  @Option(names = "--keep", description = "Keep everything running after the report (Ctrl-C stops).")
+  boolean keep;
+
+  @Option(
+      names = "--timeout",
+      description = "How long each step may take (default: ${DEFAULT-VALUE}).")
+  Duration timeout = Duration.ofSeconds(180);
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Where the demo keeps its state and log (default: a new temporary directory).")
+  Path dataDir;
+
+  private PrintWriter out;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    out = spec.commandLine().getOut();
+    if (devices < 1 || devices > 1000) {
+      throw new CliException("--devices: " + devices + " (expected: 1 to 1000)", 2);
+    }
+    byte[] module = readModule();
+    Path dir = dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("wasmbed-demo-");
+    Files.createDirectories(dir);
+    Logging.toFile(dir.resolve("wasmbed.log"));
+    Clock clock = Clock.systemUTC();
+
+    step("Starting control plane and gateway (data and log in " + dir + ")");
+    EmbeddedPlatform platform =
+        EmbeddedPlatform.start(EmbeddedPlatform.Settings.ephemeral(dir), clock);
+    Fleet fleet = new Fleet();
+    try {
+      long started = System.nanoTime();
+      step("Registering and certifying " + devices + " devices");
+      List<DeviceIdentity> identities = enrollAll(platform, dir);
+      step("Connecting " + devices + " device agents over mutual TLS to " + platform.gatewayHost()
+          + ":" + platform.gateway().port());
+      for (DeviceIdentity identity : identities) {
+        fleet.start(identity, platform.gatewayHost(), platform.gateway().port(),
+            Duration.ofSeconds(30), clock);
+      }
+      awaitOrFail("devices connected", () -> connected(platform) == devices,
+          () -> connected(platform) + "/" + devices + " devices connected");
+      out.printf("  %d/%d devices connected in %d ms%n", devices, devices, millisSince(started));
+
+      String appName = appName();
+      step("Deploying " + appName + " (" + module.length + " bytes) to every device");
+      long deployed = System.nanoTime();
+      platform.controlPlane().applications().deploy(deployRequest(appName, module));
+      awaitOrFail("application running", () -> running(platform, appName) == devices,
+          () -> describe(platform, appName));
+      out.printf("  Running on %d/%d devices, %d ms after deploy%n%n", devices, devices,
+          millisSince(deployed));
+
+      report(platform, appName);
+      if (keep) {
+        keepRunning(platform, fleet);
+      }
+      return 0;
+    } finally {
+      fleet.close();
+      platform.close();
+    }
+  }
+
+  private byte[] readModule() throws IOException {
+    if (app != null) {
+      try {
+        return Files.readAllBytes(app);
+      } catch (NoSuchFileException e) {
+        throw new CliException("--app: " + app + ": no such file", 2);
+      }
+    }
+    try (InputStream in = DemoCommand.class.getClassLoader().getResourceAsStream(DEFAULT_APP)) {
+      if (in == null) {
+        throw new CliException("the example app " + DEFAULT_APP + " is missing from this build");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  private String appName() {
+    if (app == null) {
+      return "temperature-monitor";
+    }
+    String file = app.getFileName().toString().replaceFirst("\\.wasm$", "");
+    return file.toLowerCase().replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
+  }
+
+  private List<DeviceIdentity> enrollAll(EmbeddedPlatform platform, Path dir) {
+    List<DeviceIdentity> identities = new ArrayList<>();
+    for (String name : Fleet.names("device", devices)) {
+      identities.add(
+          Fleet.enroll(
+              platform.controlPlane().devices(),
+              platform.store(),
+              dir.resolve("devices").resolve(name),
+              name,
+              DEMO_LABELS));
+    }
+    return identities;
+  }
+
+  private static DeployRequest deployRequest(String name, byte[] module) {
+    return new DeployRequest(
+        name,
+        module,
+        new Application.Targets(List.of(), DEMO_LABELS, 0),
+        ModuleLimits.DEFAULTS,
+        ModulePolicy.DEFAULT,
+        Map.of("unit", "celsius"),
+        Map.of());
+  }
+
+  private static long connected(EmbeddedPlatform platform) {
+    return platform.store().list(Kind.DEVICE, new LabelSelector(DEMO_LABELS)).stream()
+        .filter(d -> d.status().phase() == Device.Phase.Connected)
+        .count();
+  }
+
+  private static int running(EmbeddedPlatform platform, String app) {
+    return platform
+        .store()
+        .get(Kind.APPLICATION, app)
+        .map(a -> a.status().running())
+        .orElse(0);
+  }
+
+  private static String describe(EmbeddedPlatform platform, String app) {
+    return platform
+        .store()
+        .get(Kind.APPLICATION, app)
+        .map(a -> a.status().phase() + ": " + a.status().message())
+        .orElse("application " + app + " not found");
+  }
+
+  private void awaitOrFail(String what, BooleanSupplier done, java.util.function.Supplier<String> state)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new CliException(
+            "demo failed: " + what + " not reached within " + timeout.toSeconds() + " s ("
+                + state.get() + ")");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private void report(EmbeddedPlatform platform, String appName) {
+    out.println("DEVICES");
+    DeviceCommand.printTable(out, asJson(platform.store().list(Kind.DEVICE, LabelSelector.ALL)));
+    out.println();
+    out.println("APPLICATIONS");
+    AppCommand.printTable(out, asJson(platform.store().list(Kind.APPLICATION, LabelSelector.ALL)));
+    out.println();
+    List<OutputLine> output = platform.gateway().recentOutput(appName);
+    out.println("APP OUTPUT (latest " + Math.min(8, output.size()) + " of " + output.size() + ")");
+    Table table = new Table("DEVICE", "KIND", "TEXT");
+    output.stream()
+        .skip(Math.max(0, output.size() - 8))
+        .forEach(line -> table.row(line.device(), line.kind(), line.text()));
+    table.print(out);
+    out.flush();
+  }
+
+  private static List<JsonNode> asJson(List<?> resources) {
+    return resources.stream().map(r -> (JsonNode) Json.mapper().valueToTree(r)).toList();
+  }
+
+  private void keepRunning(EmbeddedPlatform platform, Fleet fleet) throws InterruptedException {
+    out.printf("%nStill running (--keep). Try, in another terminal:%n");
+    out.printf("  export WASMBED_API=%s WASMBED_HOME=%s%n", platform.apiUrl(),
+        platform.settings().dataDir());
+    out.printf("  ./wasmbed device list%n  ./wasmbed app status %s%n", "temperature-monitor");
+    out.printf("Press Ctrl-C to stop.%n");
+    out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  fleet.close();
+                  platform.close();
+                  stopped.countDown();
+                },
+                "wasmbed-demo-shutdown"));
+    stopped.await();
+  }
+
+  private void step(String text) {
+    out.println("==> " + text);
+    out.flush();
+  }
+
+  private static long millisSince(long nanos) {
+    return (System.nanoTime() - nanos) / 1_000_000;
+  }
+}

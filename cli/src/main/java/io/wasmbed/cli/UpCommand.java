@@ -1,0 +1,91 @@
+package io.wasmbed.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code wasmbed up}: the control plane and a gateway in one process, until interrupted. */
+@Command(
+    name = "up",
+    description = {
+      "Run the control plane (store, PKI, controllers, API) and a gateway in one process.",
+      "State lives in the data directory; a restart on the same directory keeps devices,",
+      "applications, keys and certificates. The admin API key is printed on first start only",
+      "and kept in <data-dir>/admin.key."
+    },
+    mixinStandardHelpOptions = true)
+final class UpCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Data directory (default: $WASMBED_HOME or ~/.wasmbed).")
+  Path dataDir;
+
+  @Option(names = "--bind", description = "Address for the device and health ports (default: ${DEFAULT-VALUE}).")
+  String bind = "0.0.0.0";
+
+  @Option(names = "--port", description = "Device TLS port (default: ${DEFAULT-VALUE}).")
+  int port = 4423;
+
+  @Option(names = "--http-port", description = "Gateway health/metrics port (default: ${DEFAULT-VALUE}).")
+  int httpPort = 8080;
+
+  @Option(names = "--api-host", description = "Control-plane API address (default: ${DEFAULT-VALUE}).")
+  String apiHost = "127.0.0.1";
+
+  @Option(names = "--api-port", description = "Control-plane API port (default: ${DEFAULT-VALUE}).")
+  int apiPort = 4480;
+
+  @Option(
+      names = "--heartbeat-timeout",
+      description = "Silence after which a device is Unreachable (default: ${DEFAULT-VALUE}).")
+  Duration heartbeatTimeout = Duration.ofSeconds(90);
+
+  @Override
+  public Integer call() throws InterruptedException {
+    EmbeddedPlatform.Settings settings =
+        EmbeddedPlatform.Settings.defaults(DataDir.resolve(dataDir))
+            .withBindHost(bind)
+            .withApiHost(apiHost)
+            .withPorts(port, httpPort, apiPort)
+            .withHeartbeatTimeout(heartbeatTimeout);
+    EmbeddedPlatform platform = EmbeddedPlatform.start(settings, Clock.systemUTC());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  platform.close();
+                  stopped.countDown();
+                },
+                "wasmbed-shutdown"));
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("Wasmbed is up.%n");
+    out.printf("  devices:  %s:%d (TLS 1.3, client certificates)%n", bind, platform.gateway().port());
+    out.printf("  health:   http://%s:%d/healthz  metrics: /metrics%n", platform.gatewayHost(),
+        platform.gateway().httpPort());
+    out.printf("  API:      %s%n", platform.apiUrl());
+    out.printf("  data:     %s%n", settings.dataDir());
+    platform
+        .initialAdminKey()
+        .ifPresent(
+            key -> {
+              out.printf("%nAdmin API key (shown once; also in %s):%n  %s%n",
+                  settings.dataDir().resolve("admin.key"), key);
+            });
+    out.printf("%nPress Ctrl-C to stop.%n");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,91 @@
+package io.wasmbed.gateway;
+
+import io.wasmbed.store.ObjectMeta;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link GatewayServer} listens and how patient it is with devices.
+ *
+ * @param name the gateway's name; also the name of its {@code Gateway} resource and the value it
+ *     writes into {@code Device.status.gateway}
+ * @param bindHost address both the device port and the HTTP port bind to
+ * @param port device TLS port (4423 by default, 0 for an ephemeral port)
+ * @param httpPort health and metrics port (8080 by default, 0 for an ephemeral port)
+ * @param heartbeatTimeout a session that sends no frame for this long is marked Unreachable and
+ *     closed (90 s by default)
+ * @param maxFrameBytes largest frame accepted from a device (16 MiB by default)
+ * @param ackTimeout how long a Deploy or Stop may stay unanswered before it counts as failed
+ */
+public record GatewayConfig(
+    String name,
+    String bindHost,
+    int port,
+    int httpPort,
+    Duration heartbeatTimeout,
+    int maxFrameBytes,
+    Duration ackTimeout) {
+
+  public static final int DEFAULT_PORT = 4423;
+  public static final int DEFAULT_HTTP_PORT = 8080;
+  public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(90);
+  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+  public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(60);
+
+  public GatewayConfig {
+    Objects.requireNonNull(name, "name");
+    ObjectMeta.named(name); // the same naming rules as the Gateway resource it writes
+    if (bindHost == null || bindHost.isBlank()) {
+      throw new IllegalArgumentException(
+          "bindHost: '" + bindHost + "' (expected: a host name or address)");
+    }
+    requirePort("port", port);
+    requirePort("httpPort", httpPort);
+    requirePositive("heartbeatTimeout", heartbeatTimeout);
+    if (maxFrameBytes < 64) {
+      throw new IllegalArgumentException(
+          "maxFrameBytes: " + maxFrameBytes + " (expected: at least 64)");
+    }
+    requirePositive("ackTimeout", ackTimeout);
+  }
+
+  /** The defaults on all interfaces. */
+  public static GatewayConfig defaults(String name) {
+    return new GatewayConfig(
+        name,
+        "0.0.0.0",
+        DEFAULT_PORT,
+        DEFAULT_HTTP_PORT,
+        DEFAULT_HEARTBEAT_TIMEOUT,
+        DEFAULT_MAX_FRAME_BYTES,
+        DEFAULT_ACK_TIMEOUT);
+  }
+
+  public GatewayConfig withPorts(int newPort, int newHttpPort) {
+    return new GatewayConfig(
+        name, bindHost, newPort, newHttpPort, heartbeatTimeout, maxFrameBytes, ackTimeout);
+  }
+
+  public GatewayConfig withHeartbeatTimeout(Duration newTimeout) {
+    return new GatewayConfig(
+        name, bindHost, port, httpPort, newTimeout, maxFrameBytes, ackTimeout);
+  }
+
+  public GatewayConfig withAckTimeout(Duration newTimeout) {
+    return new GatewayConfig(
+        name, bindHost, port, httpPort, heartbeatTimeout, maxFrameBytes, newTimeout);
+  }
+
+  private static void requirePort(String field, int value) {
+    if (value < 0 || value > 65_535) {
+      throw new IllegalArgumentException(
+          field + ": " + value + " (expected: 0 to 65535, 0 for an ephemeral port)");
+    }
+  }
+
+  private static void requirePositive(String field, Duration value) {
+    if (value == null || value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException(field + ": " + value + " (expected: greater than 0)");
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.wasmbed.gateway;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import io.wasmbed.protocol.Envelope;
+import io.wasmbed.protocol.Message;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One admitted device connection. The channel side (ids, close reason) is thread-safe; the
+ * deployment bookkeeping ({@link #running}, {@link #settled}, {@link #inflight}) is touched only on
+ * the gateway's control thread.
+ */
+final class Session {
+  static final AttributeKey<Session> KEY = AttributeKey.valueOf("wasmbed.session");
+
+  /** Why a session ended; decides the phase written to the Device. */
+  enum CloseReason {
+    DISCONNECTED("disconnected"),
+    UNREACHABLE("unreachable"),
+    REPLACED("replaced"),
+    REVOKED("revoked"),
+    DELETED("deleted"),
+    PROTOCOL_ERROR("protocol_error"),
+    SHUTDOWN("shutdown");
+
+    private final String label;
+
+    CloseReason(String label) {
+      this.label = label;
+    }
+
+    String label() {
+      return label;
+    }
+  }
+
+  /** A Deploy or Stop the device has not answered yet. */
+  record Request(Kind kind, long messageId, String digest, ScheduledFuture<?> timeout) {
+    enum Kind {
+      DEPLOY,
+      STOP
+    }
+  }
+
+  private final String device;
+  private final Channel channel;
+  private final Instant connectedAt;
+  private final AtomicLong lastRequestId = new AtomicLong();
+  private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+  private volatile CloseReason closeReason = CloseReason.DISCONNECTED;
+  private volatile boolean ready;
+
+  /** app -> digest the device runs, from DeviceInfo and acknowledged deploys. */
+  final Map<String, String> running = new HashMap<>();
+
+  /** app -> digest that failed or ended during this session; not redeployed until it changes. */
+  final Map<String, String> settled = new HashMap<>();
+
+  final Map<String, Request> inflight = new HashMap<>();
+
+  Session(String device, Channel channel, Instant connectedAt) {
+    this.device = device;
+    this.channel = channel;
+    this.connectedAt = connectedAt;
+  }
+
+  String device() {
+    return device;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  Instant connectedAt() {
+    return connectedAt;
+  }
+
+  /** Sends a gateway-initiated request with the next message id and returns that id. */
+  long send(Message request) {
+    long id = lastRequestId.incrementAndGet();
+    channel.writeAndFlush(Envelope.of(id, request));
+    return id;
+  }
+
+  void close(CloseReason reason) {
+    markClosing(reason);
+    channel.close();
+  }
+
+  /** Records why the session is about to end, before the channel closes. */
+  void markClosing(CloseReason reason) {
+    closeReason = reason;
+  }
+
+  CloseReason closeReason() {
+    return closeReason;
+  }
+
+  /** Whether the device has told us what it runs (DeviceInfo) or at least spoken once. */
+  boolean ready() {
+    return ready;
+  }
+
+  void markReady() {
+    ready = true;
+  }
+
+  boolean queueReconcile() {
+    return reconcileQueued.compareAndSet(false, true);
+  }
+
+  void reconcileStarted() {
+    reconcileQueued.set(false);
+  }
+
+  void cancelRequests() {
+    inflight.values().forEach(r -> r.timeout().cancel(false));
+    inflight.clear();
+  }
+
+  @Override
+  public String toString() {
+    return "Session[" + device + " " + channel.remoteAddress() + "]";
+  }
+}

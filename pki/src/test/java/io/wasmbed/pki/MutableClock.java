@@ -1,0 +1,39 @@
+package io.wasmbed.pki;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A test clock that moves only when told to. */
+final class MutableClock extends Clock {
+  private volatile Instant now;
+
+  MutableClock(Instant now) {
+    this.now = now;
+  }
+
+  static MutableClock now() {
+    return new MutableClock(Instant.now());
+  }
+
+  void advance(Duration duration) {
+    now = now.plus(duration);
+  }
+
+  @Override
+  public Instant instant() {
+    return now;
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+}
