@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,25 +64,20 @@ final class AgentCommand implements Callable<Integer> {
       description = "Key algorithm for a new device key: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   KeyAlgorithm keyAlgorithm = KeyAlgorithm.ED25519;
 
-  @ArgGroup(exclusive = false)
-  Registration registration;
+  @Option(
+      names = "--register",
+      description =
+          "Register this device through the control-plane API (see --api) if it has no certificate.")
+  boolean register;
 
-  static final class Registration {
-    @Option(
-        names = "--register",
-        required = true,
-        description = "Register this device through the control-plane API if it has no certificate.")
-    boolean register;
-
-    @Mixin ApiOptions api;
-  }
+  @Mixin ApiOptions api;
 
   @Override
   public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     DeviceIdentity identity = DeviceIdentity.loadOrCreate(dir, keyAlgorithm);
     if (!identity.isEnrolled()) {
-      if (registration == null) {
+      if (!register) {
         return askForRegistration(out, identity);
       }
       register(identity);
@@ -130,7 +124,7 @@ final class AgentCommand implements Callable<Integer> {
     body.put("csr", Pem.encode(Csrs.parse(identity.csr(deviceName))));
     body.put("labels", KeyValues.parse("--label", labels));
     body.put("deviceType", "simulated");
-    JsonNode enrollment = registration.api.client().post("/api/v1/devices", body);
+    JsonNode enrollment = api.client().post("/api/v1/devices", body);
     identity.install(
         deviceName, DeviceCommand.chainOf(enrollment), DeviceCommand.gatewayCaOf(enrollment));
   }

@@ -1,8 +1,6 @@
 package io.wasmbed.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wasmbed.protocol.ModuleLimits;
-import io.wasmbed.protocol.ModulePolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -113,29 +111,27 @@ final class AppCommand {
       }
     }
 
-    private ModuleLimits limits() {
-      ModuleLimits d = ModuleLimits.DEFAULTS;
-      try {
-        return new ModuleLimits(
-            memoryPages != null ? memoryPages : d.maxMemoryPages(),
-            d.maxTableElements(),
-            d.instructionBudget(),
-            timeout != null ? timeout.toMillis() : d.callTimeoutMillis(),
-            d.maxCallDepth(),
-            d.maxOutputBytes(),
-            tick != null ? tick.toMillis() : d.tickMillis());
-      } catch (IllegalArgumentException e) {
-        throw new CliException(e.getMessage(), 2);
+    /** Only the limits given on the command line; the control plane fills in the rest. */
+    private Map<String, Object> limits() {
+      Map<String, Object> limits = new LinkedHashMap<>();
+      if (memoryPages != null) {
+        limits.put("maxMemoryPages", memoryPages);
       }
+      if (timeout != null) {
+        limits.put("callTimeoutMillis", timeout.toMillis());
+      }
+      if (tick != null) {
+        limits.put("tickMillis", tick.toMillis());
+      }
+      return limits;
     }
 
-    private ModulePolicy policy() {
-      ModulePolicy d = ModulePolicy.DEFAULT;
-      if (allowImports == null || allowImports.isEmpty()) {
-        return d;
+    private Map<String, Object> policy() {
+      Map<String, Object> policy = new LinkedHashMap<>();
+      if (allowImports != null && !allowImports.isEmpty()) {
+        policy.put("allowedImports", allowImports);
       }
-      return new ModulePolicy(
-          allowImports, d.allowedExports(), d.allowFilesystem(), d.allowNetwork(), d.executionMode());
+      return policy;
     }
   }
 

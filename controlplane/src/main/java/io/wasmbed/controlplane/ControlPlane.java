@@ -65,12 +65,7 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts with the default API settings on {@code apiPort} and no application output source. */
   public static ControlPlane start(
-      Path dataDir,
-      ResourceStore store,
-      Pki pki,
-      Clock clock,
-      MeterRegistry meters,
-      int apiPort) {
+      Path dataDir, ResourceStore store, Pki pki, Clock clock, MeterRegistry meters, int apiPort) {
     return start(
         dataDir, store, pki, clock, meters, ApiServer.Config.DEFAULTS.withPort(apiPort), null);
   }
@@ -169,7 +164,8 @@ public final class ControlPlane implements AutoCloseable {
       Files.deleteIfExists(file);
       if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
         Files.createFile(
-            file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } else {
         Files.createFile(file);
       }

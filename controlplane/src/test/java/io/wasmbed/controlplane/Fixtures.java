@@ -29,8 +29,7 @@ public final class Fixtures {
 
   /** Writes what a gateway would: the device's phase. */
   public static void phase(ResourceStore store, String device, Device.Phase phase) {
-    store.updateStatus(
-        Kind.DEVICE, device, d -> d.withStatus(d.status().withPhase(phase, "")));
+    store.updateStatus(Kind.DEVICE, device, d -> d.withStatus(d.status().withPhase(phase, "")));
   }
 
   /** Writes what a gateway would: the app's state on the device. */

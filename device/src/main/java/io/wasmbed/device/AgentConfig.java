@@ -33,8 +33,7 @@ public record AgentConfig(
   public AgentConfig {
     requireText("gatewayHost", gatewayHost);
     if (gatewayPort < 1 || gatewayPort > 65_535) {
-      throw new IllegalArgumentException(
-          "gatewayPort: " + gatewayPort + " (expected: 1 to 65535)");
+      throw new IllegalArgumentException("gatewayPort: " + gatewayPort + " (expected: 1 to 65535)");
     }
     requirePositive("heartbeatInterval", heartbeatInterval);
     requirePositive("reconnectMin", reconnectMin);
@@ -83,7 +82,13 @@ public record AgentConfig(
 
   public AgentConfig withDeviceType(String type) {
     return new AgentConfig(
-        gatewayHost, gatewayPort, heartbeatInterval, reconnectMin, reconnectMax, maxFrameBytes, type);
+        gatewayHost,
+        gatewayPort,
+        heartbeatInterval,
+        reconnectMin,
+        reconnectMax,
+        maxFrameBytes,
+        type);
   }
 
   private static void requireText(String field, String value) {

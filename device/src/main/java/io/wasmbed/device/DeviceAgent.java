@@ -67,6 +67,9 @@ import org.slf4j.LoggerFactory;
  * <p>Apps keep running across reconnects; the next DeviceInfo lists them with their digests. A
  * malformed frame or a ProtocolError from the gateway ends the connection, never the agent.
  *
+ * <p>DeviceInfo reports the JVM's free heap as {@code freeMemory}: this reference agent runs in a
+ * JVM, not on a microcontroller.
+ *
  * <p>{@link #start()} returns at once; {@link #awaitConnected(Duration)} waits for the session.
  * {@link #close()} stops reconnecting and closes the connection with a TLS close_notify. The agent
  * does not stop or close the Sandbox: it belongs to the caller.
@@ -79,8 +82,8 @@ public final class DeviceAgent implements AutoCloseable {
     NEW,
     /**
      * Opening TCP, doing the TLS handshake, or waiting for the gateway's first answer. In TLS 1.3
-     * the client finishes its handshake before the server has checked the client certificate, so
-     * a finished handshake alone does not prove the gateway accepted the device.
+     * the client finishes its handshake before the server has checked the client certificate, so a
+     * finished handshake alone does not prove the gateway accepted the device.
      */
     CONNECTING,
     /** The gateway answered on this connection (normally the ack of the first heartbeat). */
@@ -153,6 +156,8 @@ public final class DeviceAgent implements AutoCloseable {
     this.target = config.gatewayHost() + ":" + config.gatewayPort();
     this.clock = builder.clock;
     this.capabilities = builder.capabilities;
+    this.sslContext =
+        TlsContexts.client(builder.identity.credentials(), builder.identity.gatewayCa());
     this.ownsGroup = builder.group == null;
     this.group =
         ownsGroup
@@ -165,8 +170,6 @@ public final class DeviceAgent implements AutoCloseable {
     SerialExecutor serial = new SerialExecutor(workers == null ? ownedExecutor : workers);
     Executor work = task -> serial.execute(DeviceMdc.wrap(deviceName, task));
     this.apps = new DeviceApps(deviceName, builder.sandbox, clock, this::report);
-    this.sslContext =
-        TlsContexts.client(builder.identity.credentials(), builder.identity.gatewayCa());
     this.backoff =
         new Backoff(config.reconnectMin(), config.reconnectMax(), new SplittableRandom());
     this.bootstrap = newBootstrap(work);
@@ -350,53 +353,60 @@ public final class DeviceAgent implements AutoCloseable {
     connecting.addListener(
         done -> {
           if (!done.isSuccess()) {
-            try (var ignored = DeviceMdc.put(deviceName)) {
-              log.debug("Connecting to gateway {} failed: {}", target, rootCause(done.cause()));
-            }
+            DeviceMdc.run(
+                deviceName,
+                () -> {
+                  log.debug("Connecting to gateway {} failed: {}", target, rootCause(done.cause()));
+                });
             opened.close();
           }
         });
   }
 
   private void onClosed(Channel closed) {
-    try (var ignored = DeviceMdc.put(deviceName)) {
-      Session ended = Session.of(closed);
-      boolean wasConnected = ended != null && ended.heard();
-      if (session == ended) {
-        session = null;
-      }
-      if (closing) {
-        if (wasConnected) {
-          log.info("Device {} disconnected from gateway {} (agent closing)", deviceName, target);
-        }
-        return;
-      }
-      Duration delay = backoff.next();
-      if (wasConnected) {
-        log.info(
-            "Device {} disconnected from gateway {}; reconnecting in {} ms",
-            deviceName,
-            target,
-            delay.toMillis());
-      } else if (ended != null && ended.established()) {
-        log.debug(
-            "Gateway {} closed the connection before confirming the session (certificate"
-                + " refused?); attempt {} in {} ms",
-            target,
-            backoff.attempts() + 1,
-            delay.toMillis());
-      } else {
-        log.debug(
-            "No session with gateway {}; attempt {} in {} ms",
-            target,
-            backoff.attempts() + 1,
-            delay.toMillis());
-      }
-      setState(State.WAITING);
-      reconnect =
-          loop.schedule(
-              DeviceMdc.wrap(deviceName, this::connect), delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
+    DeviceMdc.run(
+        deviceName,
+        () -> {
+          Session ended = Session.of(closed);
+          boolean wasConnected = ended != null && ended.heard();
+          if (session == ended) {
+            session = null;
+          }
+          if (closing) {
+            if (wasConnected) {
+              log.info(
+                  "Device {} disconnected from gateway {} (agent closing)", deviceName, target);
+            }
+            return;
+          }
+          Duration delay = backoff.next();
+          if (wasConnected) {
+            log.info(
+                "Device {} disconnected from gateway {}; reconnecting in {} ms",
+                deviceName,
+                target,
+                delay.toMillis());
+          } else if (ended != null && ended.established()) {
+            log.debug(
+                "Gateway {} closed the connection before confirming the session (certificate"
+                    + " refused?); attempt {} in {} ms",
+                target,
+                backoff.attempts() + 1,
+                delay.toMillis());
+          } else {
+            log.debug(
+                "No session with gateway {}; attempt {} in {} ms",
+                target,
+                backoff.attempts() + 1,
+                delay.toMillis());
+          }
+          setState(State.WAITING);
+          reconnect =
+              loop.schedule(
+                  DeviceMdc.wrap(deviceName, this::connect),
+                  delay.toMillis(),
+                  TimeUnit.MILLISECONDS);
+        });
   }
 
   private final SessionEvents events =
@@ -454,12 +464,14 @@ public final class DeviceAgent implements AutoCloseable {
       if (Long.bitCount(dropped) != 1) {
         return; // logs the 1st, 2nd, 4th, 8th... drop: a long outage must not flood the log
       }
-      try (var ignored = DeviceMdc.put(deviceName)) {
-        log.debug(
-            "{} dropped: no session or congested (dropped so far: {})",
-            message.getClass().getSimpleName(),
-            dropped);
-      }
+      DeviceMdc.run(
+          deviceName,
+          () -> {
+            log.debug(
+                "{} dropped: no session or congested (dropped so far: {})",
+                message.getClass().getSimpleName(),
+                dropped);
+          });
     }
   }
 

@@ -152,8 +152,13 @@ public final class DeviceIdentity {
       requireName(name);
       if (chain.isEmpty() || gatewayCas.isEmpty()) {
         throw new IllegalStateException(
-            "device identity in " + dataDir + " is incomplete (expected: certificates in "
-                + CHAIN_FILE + " and " + GATEWAY_CA_FILE + ")");
+            "device identity in "
+                + dataDir
+                + " is incomplete (expected: certificates in "
+                + CHAIN_FILE
+                + " and "
+                + GATEWAY_CA_FILE
+                + ")");
       }
       requireOwnKey(chain.get(0), publicKey);
       return new Enrollment(name, chain, gatewayCas.get(0));

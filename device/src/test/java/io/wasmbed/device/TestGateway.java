@@ -47,7 +47,7 @@ final class TestGateway implements AutoCloseable {
 
   private final SslContext sslContext;
   private final EventLoopGroup group =
-      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+      new MultiThreadIoEventLoopGroup(4, NioIoHandler.newFactory());
   private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final AtomicInteger handshakes = new AtomicInteger();
@@ -173,7 +173,8 @@ final class TestGateway implements AutoCloseable {
       received.add(new Received(connection, envelope, System.nanoTime()));
       if (envelope.message() instanceof Message.Heartbeat) {
         ctx.writeAndFlush(
-            Envelope.of(envelope.messageId(), new Message.HeartbeatAck(System.currentTimeMillis())));
+            Envelope.of(
+                envelope.messageId(), new Message.HeartbeatAck(System.currentTimeMillis())));
       }
     }
 

@@ -34,7 +34,8 @@ final class ConnectionErrorHandler extends ChannelInboundHandlerAdapter {
     }
     if (find(cause, SSLException.class) == null) {
       // TLS failures are already counted and logged by admission.
-      log.debug("Connection {} failed: {}; closing", ctx.channel().remoteAddress(), cause.toString());
+      log.debug(
+          "Connection {} failed: {}; closing", ctx.channel().remoteAddress(), cause.toString());
     }
     log.trace("Connection {} failure", ctx.channel().remoteAddress(), cause);
     ctx.close();

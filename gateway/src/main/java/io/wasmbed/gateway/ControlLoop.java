@@ -52,8 +52,7 @@ final class ControlLoop implements AutoCloseable {
 
   ScheduledFuture<?> every(String what, Runnable task, Duration period) {
     long nanos = period.toNanos();
-    return executor.scheduleWithFixedDelay(
-        guarded(what, task), nanos, nanos, TimeUnit.NANOSECONDS);
+    return executor.scheduleWithFixedDelay(guarded(what, task), nanos, nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Runs {@code task} on the loop and waits for its result. */
@@ -80,7 +79,8 @@ final class ControlLoop implements AutoCloseable {
       try {
         task.run();
       } catch (RuntimeException e) {
-        log.warn("Gateway task '{}' failed: {}; it runs again on the next change", what, e.toString());
+        log.warn(
+            "Gateway task '{}' failed: {}; it runs again on the next change", what, e.toString());
         log.trace("Gateway task '{}' failure", what, e);
       }
     };

@@ -30,10 +30,9 @@ import org.slf4j.LoggerFactory;
  * (what the device reported plus acknowledged deploys), sends {@code Deploy} or {@code Stop} for
  * the difference and records each app's state in {@code Device.status.apps}.
  *
- * <p>Runs on the {@link ControlLoop} only. At most one request per app and device is in flight;
- * an app whose deploy failed (or which ended on its own) during the current session is not
- * redeployed until its digest changes, so a reconcile that finds nothing new writes and sends
- * nothing.
+ * <p>Runs on the {@link ControlLoop} only. At most one request per app and device is in flight; an
+ * app whose deploy failed (or which ended on its own) during the current session is not redeployed
+ * until its digest changes, so a reconcile that finds nothing new writes and sends nothing.
  */
 final class DeploymentReconciler {
   private static final Logger log = LoggerFactory.getLogger(DeploymentReconciler.class);
@@ -124,7 +123,8 @@ final class DeploymentReconciler {
   }
 
   void deployAcked(Session session, long messageId, DeployAck ack) {
-    Session.Request request = takeRequest(session, Session.Request.Kind.DEPLOY, messageId, ack.app());
+    Session.Request request =
+        takeRequest(session, Session.Request.Kind.DEPLOY, messageId, ack.app());
     if (request == null) {
       return;
     }
@@ -181,7 +181,8 @@ final class DeploymentReconciler {
       case FAILED, STOPPED -> {
         session.running.remove(app);
         session.settled.put(app, digest);
-        AppPhase phase = status.phase() == Message.AppPhase.FAILED ? AppPhase.Failed : AppPhase.Stopped;
+        AppPhase phase =
+            status.phase() == Message.AppPhase.FAILED ? AppPhase.Failed : AppPhase.Stopped;
         log.info("App {} on device {} ended: {} {}", app, session.device(), phase, status.reason());
         writeApp(session, app, phase, digest, status.reason());
       }
@@ -296,10 +297,7 @@ final class DeploymentReconciler {
 
   private void writeApp(Session session, String app, AppPhase phase, String digest, String reason) {
     Map<String, AppState> states =
-        store
-            .get(Kind.DEVICE, session.device())
-            .map(d -> d.status().apps())
-            .orElse(Map.of());
+        store.get(Kind.DEVICE, session.device()).map(d -> d.status().apps()).orElse(Map.of());
     AppChanges changes = new AppChanges(states, clock.instant());
     changes.set(app, phase, digest, reason);
     commit(session, changes);

@@ -26,8 +26,7 @@ final class DeviceIndex {
   synchronized void apply(WatchEvent<Device> event) {
     Device device = event.resource();
     Device known = byName.get(device.name());
-    if (known != null
-        && known.metadata().resourceVersion() > device.metadata().resourceVersion()) {
+    if (known != null && known.metadata().resourceVersion() > device.metadata().resourceVersion()) {
       return;
     }
     if (event.type() == WatchEvent.Type.DELETED) {

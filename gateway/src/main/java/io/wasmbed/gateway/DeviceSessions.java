@@ -72,7 +72,8 @@ final class DeviceSessions {
     Session previous = live.put(device, session);
     metrics.sessionOpened();
     if (previous != null) {
-      log.info("Device {} reconnected from {}; closing its previous session", device, remote(channel));
+      log.info(
+          "Device {} reconnected from {}; closing its previous session", device, remote(channel));
       previous.close(Session.CloseReason.REPLACED);
     } else {
       log.info("Device {} connected from {}", device, remote(channel));
@@ -89,9 +90,7 @@ final class DeviceSessions {
             return;
           }
           DeviceStatuses.patch(
-              store,
-              session.device(),
-              s -> ownedBy(s) ? s.heartbeat(clock.instant()) : s);
+              store, session.device(), s -> ownedBy(s) ? s.heartbeat(clock.instant()) : s);
           if (!session.ready()) {
             session.markReady();
             reconciler.reconcile(session);
@@ -166,7 +165,8 @@ final class DeviceSessions {
       case REVOKED, DELETED -> {
         // Someone else wrote the device's fate; nothing to add.
       }
-      case PROTOCOL_ERROR -> writeLeft(session, Phase.Disconnected, "closed after a protocol error");
+      case PROTOCOL_ERROR ->
+          writeLeft(session, Phase.Disconnected, "closed after a protocol error");
       default -> writeLeft(session, Phase.Disconnected, "connection closed");
     }
     log.info("Device {} session ended ({})", session.device(), session.closeReason().label());

@@ -50,9 +50,11 @@ final class DispatchHandler extends ChannelInboundHandlerAdapter {
     long id = envelope.messageId();
     Message body = envelope.message();
     if (body instanceof DeployAck ack) {
-      control.execute("DeployAck from " + session.device(), () -> reconciler.deployAcked(session, id, ack));
+      control.execute(
+          "DeployAck from " + session.device(), () -> reconciler.deployAcked(session, id, ack));
     } else if (body instanceof StopAck ack) {
-      control.execute("StopAck from " + session.device(), () -> reconciler.stopAcked(session, id, ack));
+      control.execute(
+          "StopAck from " + session.device(), () -> reconciler.stopAcked(session, id, ack));
     } else if (body instanceof AppStatus status) {
       control.execute(
           "AppStatus from " + session.device(), () -> reconciler.statusReported(session, status));
@@ -67,7 +69,9 @@ final class DispatchHandler extends ChannelInboundHandlerAdapter {
 
   private void record(Session session, AppOutput out) {
     String text =
-        out.text().length() > MAX_OUTPUT_CHARS ? out.text().substring(0, MAX_OUTPUT_CHARS) : out.text();
+        out.text().length() > MAX_OUTPUT_CHARS
+            ? out.text().substring(0, MAX_OUTPUT_CHARS)
+            : out.text();
     output.add(
         new OutputLine(
             session.device(), out.app(), out.kind(), text, Instant.ofEpochMilli(out.timeMillis())));
@@ -80,7 +84,8 @@ final class DispatchHandler extends ChannelInboundHandlerAdapter {
     log.debug("Device {} sent {}, which only a gateway sends; closing", session.device(), type);
     session.markClosing(Session.CloseReason.PROTOCOL_ERROR);
     ctx.writeAndFlush(
-            Envelope.of(envelope.messageId(), new ProtocolError("unexpected " + type + " from a device")))
+            Envelope.of(
+                envelope.messageId(), new ProtocolError("unexpected " + type + " from a device")))
         .addListener(f -> ctx.close());
   }
 }

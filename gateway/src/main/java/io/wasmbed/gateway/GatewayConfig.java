@@ -67,8 +67,7 @@ public record GatewayConfig(
   }
 
   public GatewayConfig withHeartbeatTimeout(Duration newTimeout) {
-    return new GatewayConfig(
-        name, bindHost, port, httpPort, newTimeout, maxFrameBytes, ackTimeout);
+    return new GatewayConfig(name, bindHost, port, httpPort, newTimeout, maxFrameBytes, ackTimeout);
   }
 
   public GatewayConfig withAckTimeout(Duration newTimeout) {

@@ -15,7 +15,9 @@ import io.wasmbed.store.Kind;
 import io.wasmbed.store.LabelSelector;
 import io.wasmbed.store.ResourceStore;
 import io.wasmbed.store.WatchEvent;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,8 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A gateway: holds devices' mutual-TLS connections, admits only registered, unrevoked devices,
- * tracks their liveness in {@code Device.status}, pushes the applications placed on them and
- * serves health and metrics over HTTP.
+ * tracks their liveness in {@code Device.status}, pushes the applications placed on them and serves
+ * health and metrics over HTTP.
  *
  * <p>Lifecycle: construct, {@link #start()}, {@link #close()}. All store reads and writes run on
  * one control thread; Netty's event loops only decode, answer heartbeats and route.
@@ -82,7 +84,8 @@ public final class GatewayServer implements AutoCloseable {
     this.metrics = new GatewayMetrics(Objects.requireNonNull(meterRegistry, "meterRegistry"));
     this.control = new ControlLoop(config.name());
     this.sessions =
-        new DeviceSessions(config.name(), store, clock, metrics, control, config.heartbeatTimeout());
+        new DeviceSessions(
+            config.name(), store, clock, metrics, control, config.heartbeatTimeout());
     this.reconciler =
         new DeploymentReconciler(store, clock, metrics, control, sessions, config.ackTimeout());
     this.sessions.reconcileWith(reconciler);
@@ -244,8 +247,17 @@ public final class GatewayServer implements AutoCloseable {
     return null;
   }
 
+  /** Where devices reach this gateway: the bind address, or the host name for a wildcard bind. */
   private String endpoint() {
-    return config.bindHost() + ":" + port();
+    String host = config.bindHost();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        host = "localhost";
+      }
+    }
+    return host + ":" + port();
   }
 
   private boolean listening() {

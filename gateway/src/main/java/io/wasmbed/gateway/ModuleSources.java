@@ -25,7 +25,11 @@ final class ModuleSources {
     String actual = digestOf(module.inline());
     if (!actual.equals(module.digest())) {
       return Optional.of(
-          "module digest mismatch: bytes hash to " + actual + " (expected: " + module.digest() + ")");
+          "module digest mismatch: bytes hash to "
+              + actual
+              + " (expected: "
+              + module.digest()
+              + ")");
     }
     try {
       signature(spec);

@@ -44,7 +44,9 @@ class GatewayAdmissionTest {
     Credentials creds = gw.register("sensor-1");
 
     try (RawDevice device = gw.introduce(creds, Map.of())) {
-      await().atMost(WAIT).until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
+      await()
+          .atMost(WAIT)
+          .until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
       Device.Status status = gw.device("sensor-1").status();
       assertThat(status.gateway()).isEqualTo(GatewayFixture.GATEWAY);
       assertThat(status.connectedSince()).isNotNull();
@@ -58,7 +60,9 @@ class GatewayAdmissionTest {
   void heartbeatIsAnsweredWithItsMessageIdAndRecorded() {
     Credentials creds = gw.register("sensor-1");
     try (RawDevice device = gw.introduce(creds, Map.of())) {
-      await().atMost(WAIT).until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
+      await()
+          .atMost(WAIT)
+          .until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
       var before = gw.device("sensor-1").status().lastHeartbeat();
 
       device.send(new Message.Heartbeat());
@@ -78,7 +82,8 @@ class GatewayAdmissionTest {
   void unknownPublicKeyIsRefusedAndNeverConnected() {
     gw.register("sensor-1");
     // A certificate from the right CA, for the same name, but for a key no Device has.
-    Credentials impostor = GatewayFixture.issue(gw.pki, "sensor-1", Keys.generate(KeyAlgorithm.ED25519));
+    Credentials impostor =
+        GatewayFixture.issue(gw.pki, "sensor-1", Keys.generate(KeyAlgorithm.ED25519));
 
     RawDevice device = gw.introduce(impostor, Map.of());
 
@@ -137,10 +142,33 @@ class GatewayAdmissionTest {
   }
 
   @Test
+  void tls12IsRefused() throws Exception {
+    Credentials creds = gw.register("sensor-1");
+    SslContext tls12 =
+        SslContextBuilder.forClient()
+            .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+            .protocols("TLSv1.2")
+            .keyManager(
+                creds.key(), creds.chain().toArray(new java.security.cert.X509Certificate[0]))
+            .trustManager(gw.pki.gatewayCa().certificate())
+            .build();
+
+    RawDevice device = RawDevice.connect(gw.clients, tls12, gw.server.port());
+
+    await().atMost(WAIT).until(() -> !device.isActive());
+    await()
+        .atMost(WAIT)
+        .until(() -> gw.counter("wasmbed.gateway.refusals", "reason", "tls_version") == 1);
+    assertThat(gw.device("sensor-1").status().phase()).isEqualTo(Device.Phase.Pending);
+  }
+
+  @Test
   void cleanCloseMarksDeviceDisconnected() {
     Credentials creds = gw.register("sensor-1");
     RawDevice device = gw.introduce(creds, Map.of());
-    await().atMost(WAIT).until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
+    await()
+        .atMost(WAIT)
+        .until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
 
     device.close();
 
@@ -148,14 +176,17 @@ class GatewayAdmissionTest {
         .atMost(WAIT)
         .until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Disconnected);
     assertThat(gw.server.connectedDevices()).isEmpty();
-    assertThat(gw.counter("wasmbed.gateway.sessions.closed", "reason", "disconnected")).isEqualTo(1);
+    assertThat(gw.counter("wasmbed.gateway.sessions.closed", "reason", "disconnected"))
+        .isEqualTo(1);
   }
 
   @Test
   void newConnectionReplacesTheOldSession() {
     Credentials creds = gw.register("sensor-1");
     RawDevice first = gw.introduce(creds, Map.of());
-    await().atMost(WAIT).until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
+    await()
+        .atMost(WAIT)
+        .until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
     var firstSince = gw.device("sensor-1").status().connectedSince();
 
     try (RawDevice second = gw.introduce(creds, Map.of())) {
@@ -176,9 +207,7 @@ class GatewayAdmissionTest {
     Credentials bad = gw.register("sensor-2");
     try (RawDevice healthy = gw.introduce(good, Map.of())) {
       RawDevice broken = gw.introduce(bad, Map.of());
-      await()
-          .atMost(WAIT)
-          .until(() -> gw.server.connectedDevices().contains("sensor-2"));
+      await().atMost(WAIT).until(() -> gw.server.connectedDevices().contains("sensor-2"));
 
       // Length 3, then bytes that are not a CBOR envelope.
       broken.sendRaw(new byte[] {0, 0, 0, 3, (byte) 0xff, (byte) 0xff, (byte) 0xff});
@@ -224,7 +253,9 @@ class GatewayAdmissionTest {
   void revokingAConnectedDeviceEndsItsSession() {
     Credentials creds = gw.register("sensor-1");
     RawDevice device = gw.introduce(creds, Map.of());
-    await().atMost(WAIT).until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
+    await()
+        .atMost(WAIT)
+        .until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
 
     gw.store.updateStatus(
         Kind.DEVICE, "sensor-1", d -> d.withStatus(d.status().withPhase(Device.Phase.Revoked, "")));

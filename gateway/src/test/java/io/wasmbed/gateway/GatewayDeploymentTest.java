@@ -176,7 +176,8 @@ class GatewayDeploymentTest {
 
       awaitApp("sensor-1", "thermo", AppPhase.Failed);
       assertThat(gw.app("sensor-1", "thermo").orElseThrow().reason())
-          .isEqualTo("module digest mismatch: bytes hash to " + DIGEST + " (expected: " + wrong + ")");
+          .isEqualTo(
+              "module digest mismatch: bytes hash to " + DIGEST + " (expected: " + wrong + ")");
       // Prove the gateway moved on: a good app still arrives, and it is the only Deploy.
       gw.deploy("second", MODULE, DIGEST, List.of("sensor-1"));
       Envelope deploy = device.await(Message.Deploy.class, WAIT);
@@ -211,10 +212,12 @@ class GatewayDeploymentTest {
       gw.deploy("thermo", MODULE, DIGEST, List.of("sensor-1"));
 
       Envelope deploy = device.await(Message.Deploy.class, WAIT);
-      device.reply(deploy.messageId(), new Message.DeployAck("thermo", false, "import not allowed"));
+      device.reply(
+          deploy.messageId(), new Message.DeployAck("thermo", false, "import not allowed"));
 
       awaitApp("sensor-1", "thermo", AppPhase.Failed);
-      assertThat(gw.app("sensor-1", "thermo").orElseThrow().reason()).isEqualTo("import not allowed");
+      assertThat(gw.app("sensor-1", "thermo").orElseThrow().reason())
+          .isEqualTo("import not allowed");
       assertThat(gw.counter("wasmbed.gateway.deploys", "outcome", "failed")).isEqualTo(1);
     }
   }
@@ -245,7 +248,8 @@ class GatewayDeploymentTest {
       device.send(new Message.AppStatus("thermo", Message.AppPhase.FAILED, "trap: unreachable"));
 
       awaitApp("sensor-1", "thermo", AppPhase.Failed);
-      assertThat(gw.app("sensor-1", "thermo").orElseThrow().reason()).isEqualTo("trap: unreachable");
+      assertThat(gw.app("sensor-1", "thermo").orElseThrow().reason())
+          .isEqualTo("trap: unreachable");
     }
   }
 

@@ -80,8 +80,7 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   static Credentials issue(Pki pki, String name, KeyPair keys) {
-    X509Certificate leaf =
-        pki.deviceCa().issueDeviceCertificate(Csrs.create(keys, name), name);
+    X509Certificate leaf = pki.deviceCa().issueDeviceCertificate(Csrs.create(keys, name), name);
     return new Credentials(keys.getPrivate(), List.of(leaf, pki.deviceCa().certificate()));
   }
 

@@ -47,7 +47,8 @@ class GatewayHttpTest {
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        assertThat(metrics.headers().firstValue("Content-Type").orElse(""))
+            .startsWith("text/plain");
         assertThat(metrics.body())
             .contains("wasmbed_gateway_connected_devices 1.0")
             .contains("wasmbed_gateway_refusals_total{reason=\"unknown_key\"} 1.0")
@@ -86,7 +87,8 @@ class GatewayHttpTest {
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("wasmbed_gateway_connected_devices 0.0");
       server.close();
-      assertThat(store.get(io.wasmbed.store.Kind.GATEWAY, "gw-simple").orElseThrow().status().ready())
+      assertThat(
+              store.get(io.wasmbed.store.Kind.GATEWAY, "gw-simple").orElseThrow().status().ready())
           .isFalse();
     }
   }

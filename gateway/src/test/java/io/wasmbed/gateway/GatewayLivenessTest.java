@@ -20,10 +20,13 @@ class GatewayLivenessTest {
 
   @Test
   void silentDeviceBecomesUnreachableAndIsClosed() {
-    try (GatewayFixture gw = new GatewayFixture(dir, Duration.ofMillis(800), Duration.ofSeconds(5))) {
+    try (GatewayFixture gw =
+        new GatewayFixture(dir, Duration.ofMillis(800), Duration.ofSeconds(5))) {
       Credentials creds = gw.register("sensor-1");
       RawDevice device = gw.introduce(creds, Map.of());
-      await().atMost(WAIT).until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
+      await()
+          .atMost(WAIT)
+          .until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
 
       // The raw device now sends nothing more.
       await()
@@ -36,10 +39,14 @@ class GatewayLivenessTest {
 
   @Test
   void heartbeatsKeepADeviceConnectedPastTheTimeout() {
-    try (GatewayFixture gw = new GatewayFixture(dir, Duration.ofMillis(800), Duration.ofSeconds(5))) {
+    try (GatewayFixture gw =
+        new GatewayFixture(dir, Duration.ofMillis(800), Duration.ofSeconds(5))) {
       Credentials creds = gw.register("sensor-1");
-      try (RawDevice device = gw.introduce(creds, Map.of()).heartbeatEvery(Duration.ofMillis(200))) {
-        await().atMost(WAIT).until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
+      try (RawDevice device =
+          gw.introduce(creds, Map.of()).heartbeatEvery(Duration.ofMillis(200))) {
+        await()
+            .atMost(WAIT)
+            .until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
         await()
             .during(Duration.ofMillis(2400))
             .atMost(WAIT)
@@ -58,7 +65,9 @@ class GatewayLivenessTest {
     try {
       Credentials creds = gw.register("sensor-1");
       RawDevice device = gw.introduce(creds, Map.of());
-      await().atMost(WAIT).until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
+      await()
+          .atMost(WAIT)
+          .until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
       Gateway running = gw.store.get(Kind.GATEWAY, GatewayFixture.GATEWAY).orElseThrow();
       assertThat(running.status().ready()).isTrue();
       assertThat(running.spec().endpoint()).isEqualTo("127.0.0.1:" + gw.server.port());
@@ -86,8 +95,7 @@ class GatewayLivenessTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> defaults.withHeartbeatTimeout(Duration.ofSeconds(-1)))
         .hasMessageContaining("heartbeatTimeout: PT-1S");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> defaults.withAckTimeout(Duration.ZERO))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> defaults.withAckTimeout(Duration.ZERO))
         .hasMessageContaining("ackTimeout");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> defaults.withPorts(70_000, 0))
         .hasMessageContaining("port: 70000");

@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +52,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A certificate authority kept in one directory: {@code <name>.key} (PKCS#8 PEM, rw-------),
- * {@code <name>.crt} (self-signed CA certificate) and {@code <name>.revoked} (one line per revoked
- * serial: {@code <hex serial> <ISO-8601 revocation time>}).
+ * A certificate authority kept in one directory: {@code <name>.key} (PKCS#8 PEM, rw-------), {@code
+ * <name>.crt} (self-signed CA certificate) and {@code <name>.revoked} (one line per revoked serial:
+ * {@code <hex serial> <ISO-8601 revocation time>}).
  *
  * <p>Issued leaf certificates carry a random positive 128-bit serial, SKI and AKI, and are never
  * valid beyond the CA certificate. Methods are thread-safe.
@@ -113,7 +112,7 @@ public final class CertificateAuthority {
     if (leafValidity == null || leafValidity.isNegative() || leafValidity.isZero()) {
       throw new PkiException("leafValidity: " + leafValidity + " (expected: positive duration)");
     }
-    Files2.createPrivateDirectories(dir);
+    SecureFiles.createPrivateDirectories(dir);
     Path keyFile = dir.resolve(name + ".key");
     Path certFile = dir.resolve(name + ".crt");
     Path revokedFile = dir.resolve(name + ".revoked");
@@ -123,17 +122,28 @@ public final class CertificateAuthority {
     if (Files.exists(keyFile)) {
       key = Keys.readPrivateKey(keyFile);
       certificate = loadCertificate(certFile, key);
-      log.info("CA {} loaded from {} (subject {})", name, dir, certificate.getSubjectX500Principal());
+      log.info(
+          "CA {} loaded from {} (subject {})", name, dir, certificate.getSubjectX500Principal());
     } else if (Files.exists(certFile)) {
       throw new PkiException(
-          "CA " + name + ": " + certFile + " exists but " + keyFile + " is missing (expected both)");
+          "CA "
+              + name
+              + ": "
+              + certFile
+              + " exists but "
+              + keyFile
+              + " is missing (expected both)");
     } else {
       KeyPair pair = Keys.generate(algorithm);
       key = pair.getPrivate();
       certificate = selfSign(name, pair, algorithm, clock);
       Keys.writePrivateKey(keyFile, key);
       Pem.writeCertificates(certFile, List.of(certificate));
-      log.info("CA {} created in {} ({} key, valid until {})", name, dir, algorithm,
+      log.info(
+          "CA {} created in {} ({} key, valid until {})",
+          name,
+          dir,
+          algorithm,
           certificate.getNotAfter().toInstant());
     }
     return new CertificateAuthority(name, key, certificate, clock, leafValidity, revokedFile);
@@ -161,8 +171,13 @@ public final class CertificateAuthority {
     String requested = Csrs.commonName(csr);
     if (!deviceName.equals(requested)) {
       throw new PkiException(
-          "csr for device " + deviceName + ": subject CN '" + requested
-              + "' (expected: '" + deviceName + "')");
+          "csr for device "
+              + deviceName
+              + ": subject CN '"
+              + requested
+              + "' (expected: '"
+              + deviceName
+              + "')");
     }
     PublicKey publicKey = Csrs.publicKey(csr);
     requireAcceptableLeafKey(publicKey, deviceName);
@@ -174,8 +189,12 @@ public final class CertificateAuthority {
             new KeyUsage(KeyUsage.digitalSignature),
             KeyPurposeId.id_kp_clientAuth,
             null);
-    log.info("CA {} issued device certificate for {} serial {} (expires {})", name, deviceName,
-        issued.getSerialNumber().toString(16), issued.getNotAfter().toInstant());
+    log.info(
+        "CA {} issued device certificate for {} serial {} (expires {})",
+        name,
+        deviceName,
+        issued.getSerialNumber().toString(16),
+        issued.getNotAfter().toInstant());
     return issued;
   }
 
@@ -196,7 +215,11 @@ public final class CertificateAuthority {
             new KeyUsage(KeyUsage.digitalSignature),
             KeyPurposeId.id_kp_serverAuth,
             san);
-    log.info("CA {} issued server certificate for {} {} serial {}", name, commonName, hostnames,
+    log.info(
+        "CA {} issued server certificate for {} {} serial {}",
+        name,
+        commonName,
+        hostnames,
         issued.getSerialNumber().toString(16));
     return issued;
   }
@@ -223,9 +246,9 @@ public final class CertificateAuthority {
   }
 
   /**
-   * A CRL signed by this CA listing every revoked serial, with thisUpdate now and nextUpdate
-   * {@link #CRL_VALIDITY} later, CRLNumber (the signing time in milliseconds, monotonic across
-   * restarts as long as the clock is) and AKI.
+   * A CRL signed by this CA listing every revoked serial, with thisUpdate now and nextUpdate {@link
+   * #CRL_VALIDITY} later, CRLNumber (the signing time in milliseconds, monotonic across restarts as
+   * long as the clock is) and AKI.
    */
   public synchronized X509CRL crl() {
     Instant now = clock.instant();
@@ -270,9 +293,7 @@ public final class CertificateAuthority {
       builder.addExtension(Extension.keyUsage, true, keyUsage);
       builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
       builder.addExtension(
-          Extension.subjectKeyIdentifier,
-          false,
-          extensions.createSubjectKeyIdentifier(publicKey));
+          Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(publicKey));
       builder.addExtension(
           Extension.authorityKeyIdentifier,
           false,
@@ -378,18 +399,21 @@ public final class CertificateAuthority {
     String algorithm = publicKey.getAlgorithm();
     boolean acceptable =
         switch (algorithm) {
-          case "EdDSA", "Ed25519" -> "Ed25519".equalsIgnoreCase(
-              ((java.security.interfaces.EdECKey) publicKey).getParams().getName());
+          case "EdDSA", "Ed25519" ->
+              "Ed25519"
+                  .equalsIgnoreCase(
+                      ((java.security.interfaces.EdECKey) publicKey).getParams().getName());
           case "EC" -> true;
-          case "RSA", "RSASSA-PSS" -> ((java.security.interfaces.RSAKey) publicKey)
-                  .getModulus()
-                  .bitLength()
-              >= 2048;
+          case "RSA", "RSASSA-PSS" ->
+              ((java.security.interfaces.RSAKey) publicKey).getModulus().bitLength() >= 2048;
           default -> false;
         };
     if (!acceptable) {
       throw new PkiException(
-          "public key of " + subject + ": " + algorithm
+          "public key of "
+              + subject
+              + ": "
+              + algorithm
               + " (expected: Ed25519, ECDSA or RSA >= 2048 bits)");
     }
   }
@@ -428,11 +452,6 @@ public final class CertificateAuthority {
     StringBuilder text = new StringBuilder();
     revoked.forEach(
         (serial, at) -> text.append(serial.toString(16)).append(' ').append(at).append('\n'));
-    Files2.writeAtomically(revokedFile, text.toString().getBytes(StandardCharsets.US_ASCII));
-  }
-
-  /** Unmodifiable view for tests and callers that list revocations. */
-  synchronized Map<BigInteger, Instant> revocations() {
-    return Collections.unmodifiableMap(new LinkedHashMap<>(revoked));
+    SecureFiles.writeAtomically(revokedFile, text.toString().getBytes(StandardCharsets.US_ASCII));
   }
 }

@@ -19,16 +19,16 @@ import java.util.Set;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
-import org.bouncycastle.asn1.x509.NameConstraints;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.NameConstraints;
 import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 
 /**
- * RFC 5280 profile checks that the JDK's PKIX path validation does not make: extension
- * criticality, SKI/AKI presence, serial numbers, consistent CA flags, signature algorithm fields
- * and minimum key strength. Each method returns {@code null} when the certificate passes, or the
- * reason it does not.
+ * RFC 5280 profile checks that the JDK's PKIX path validation does not make: extension criticality,
+ * SKI/AKI presence, serial numbers, consistent CA flags, signature algorithm fields and minimum key
+ * strength. Each method returns {@code null} when the certificate passes, or the reason it does
+ * not.
  */
 final class CertificateProfile {
   static final String BASIC_CONSTRAINTS = Extension.basicConstraints.getId();
@@ -135,11 +135,15 @@ final class CertificateProfile {
     }
     try {
       NameConstraints constraints = NameConstraints.getInstance(der);
-      boolean permitted = constraints.getPermittedSubtrees() != null
-          && constraints.getPermittedSubtrees().length > 0;
-      boolean excluded = constraints.getExcludedSubtrees() != null
-          && constraints.getExcludedSubtrees().length > 0;
-      return permitted || excluded ? null : "nameConstraints: empty (expected: some subtree)";
+      boolean permitted =
+          constraints.getPermittedSubtrees() != null
+              && constraints.getPermittedSubtrees().length > 0;
+      boolean excluded =
+          constraints.getExcludedSubtrees() != null && constraints.getExcludedSubtrees().length > 0;
+      if (!permitted && !excluded) {
+        return "nameConstraints: empty (expected: some subtree)";
+      }
+      return GeneralNameSyntax.subtreesProblem(constraints);
     } catch (RuntimeException e) {
       return "nameConstraints: malformed (" + e.getMessage() + ")";
     }
@@ -274,7 +278,7 @@ final class CertificateProfile {
     if (!emptySubject && isCritical(certificate, SUBJECT_ALT_NAME)) {
       return "subjectAltName: critical with a non-empty subject (expected: non-critical)";
     }
-    return null;
+    return GeneralNameSyntax.subjectAltNameProblem(certificate, true);
   }
 
   private static String selfSignedAuthorityKeyIdProblem(X509Certificate anchor) {
@@ -283,7 +287,8 @@ final class CertificateProfile {
       return null;
     }
     try {
-      var aki = AuthorityKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(akiValue));
+      var aki =
+          AuthorityKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(akiValue));
       if (aki.getKeyIdentifierObject() == null) {
         return "authorityKeyIdentifier: no keyIdentifier";
       }
@@ -324,8 +329,8 @@ final class CertificateProfile {
 
   /**
    * Runs {@link #commonProblem}, {@link #intermediateProblem} and {@link #leafProblem} on each
-   * certificate of a candidate path while the JDK builds it, so a path that fails them is
-   * abandoned and the builder tries the next candidate.
+   * certificate of a candidate path while the JDK builds it, so a path that fails them is abandoned
+   * and the builder tries the next candidate.
    */
   static final class PathChecker extends PKIXCertPathChecker {
     private final X509Certificate leaf;
@@ -363,8 +368,7 @@ final class CertificateProfile {
         problem = x509.equals(leaf) ? leafProblem(x509) : intermediateProblem(x509);
       }
       if (problem != null) {
-        throw new CertPathValidatorException(
-            ChainValidator.subjectOf(x509) + ": " + problem);
+        throw new CertPathValidatorException(ChainValidator.subjectOf(x509) + ": " + problem);
       }
     }
   }

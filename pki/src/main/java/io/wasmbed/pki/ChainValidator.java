@@ -23,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.bouncycastle.asn1.x509.NameConstraints;
 
 /**
  * General X.509 path validation: builds a path from a leaf through untrusted intermediates to one
@@ -47,6 +48,12 @@ public final class ChainValidator {
 
   /** anyExtendedKeyUsage. */
   public static final String ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
+
+  /**
+   * Upper bound on name-constraint comparisons (subtrees x names) before any path is built, so a
+   * hostile chain cannot make validation quadratic. Go's crypto/x509 uses the same figure.
+   */
+  public static final int MAX_NAME_CONSTRAINT_CHECKS = 250_000;
 
   /** Intermediates allowed when a request does not say (the JDK builder's own default). */
   public static final int DEFAULT_MAX_INTERMEDIATES = 5;
@@ -100,33 +107,80 @@ public final class ChainValidator {
         List<X509Certificate> trustAnchors,
         Instant time) {
       return new Request(
-          leaf, intermediates, trustAnchors, time, null, Set.of(), List.of(),
-          DEFAULT_MAX_INTERMEDIATES, null);
+          leaf,
+          intermediates,
+          trustAnchors,
+          time,
+          null,
+          Set.of(),
+          List.of(),
+          DEFAULT_MAX_INTERMEDIATES,
+          null);
     }
 
     public Request withExtendedKeyUsage(String oid) {
-      return new Request(leaf, intermediates, trustAnchors, time, oid, requiredKeyUsage, crls,
-          maxIntermediates, peerName);
+      return new Request(
+          leaf,
+          intermediates,
+          trustAnchors,
+          time,
+          oid,
+          requiredKeyUsage,
+          crls,
+          maxIntermediates,
+          peerName);
     }
 
     public Request withKeyUsage(Set<KeyUsageBit> bits) {
-      return new Request(leaf, intermediates, trustAnchors, time, requiredExtendedKeyUsage, bits,
-          crls, maxIntermediates, peerName);
+      return new Request(
+          leaf,
+          intermediates,
+          trustAnchors,
+          time,
+          requiredExtendedKeyUsage,
+          bits,
+          crls,
+          maxIntermediates,
+          peerName);
     }
 
     public Request withCrls(List<X509CRL> list) {
-      return new Request(leaf, intermediates, trustAnchors, time, requiredExtendedKeyUsage,
-          requiredKeyUsage, list, maxIntermediates, peerName);
+      return new Request(
+          leaf,
+          intermediates,
+          trustAnchors,
+          time,
+          requiredExtendedKeyUsage,
+          requiredKeyUsage,
+          list,
+          maxIntermediates,
+          peerName);
     }
 
     public Request withMaxIntermediates(int max) {
-      return new Request(leaf, intermediates, trustAnchors, time, requiredExtendedKeyUsage,
-          requiredKeyUsage, crls, max, peerName);
+      return new Request(
+          leaf,
+          intermediates,
+          trustAnchors,
+          time,
+          requiredExtendedKeyUsage,
+          requiredKeyUsage,
+          crls,
+          max,
+          peerName);
     }
 
     public Request withPeerName(String name) {
-      return new Request(leaf, intermediates, trustAnchors, time, requiredExtendedKeyUsage,
-          requiredKeyUsage, crls, maxIntermediates, name);
+      return new Request(
+          leaf,
+          intermediates,
+          trustAnchors,
+          time,
+          requiredExtendedKeyUsage,
+          requiredKeyUsage,
+          crls,
+          maxIntermediates,
+          name);
     }
   }
 
@@ -166,6 +220,10 @@ public final class ChainValidator {
     if (anchors.isEmpty()) {
       return Result.refused("no usable trust anchor" + describe(anchorRefusals));
     }
+    String budget = nameConstraintBudgetProblem(request);
+    if (budget != null) {
+      return Result.refused(budget);
+    }
     String leafProblem = leafProblem(request);
     if (leafProblem != null) {
       return Result.refused(leafProblem);
@@ -175,8 +233,8 @@ public final class ChainValidator {
     try {
       path = buildPathHonouringAnchorConstraints(request, anchors);
     } catch (CertPathBuilderException e) {
-      return Result.refused("no valid path to a trust anchor: " + rootMessage(e)
-          + describe(anchorRefusals));
+      return Result.refused(
+          "no valid path to a trust anchor: " + rootMessage(e) + describe(anchorRefusals));
     } catch (GeneralSecurityException e) {
       return Result.refused("path building failed: " + e.getMessage());
     } catch (RuntimeException e) {
@@ -199,9 +257,9 @@ public final class ChainValidator {
   }
 
   /**
-   * The JDK builder refuses trust anchors with name constraints and its validator never applies
-   * the constraints inside an anchor certificate, so they are applied here to each built path;
-   * a path whose anchor constraints fail is abandoned and building retried without that anchor.
+   * The JDK builder refuses trust anchors with name constraints and its validator never applies the
+   * constraints inside an anchor certificate, so they are applied here to each built path; a path
+   * whose anchor constraints fail is abandoned and building retried without that anchor.
    */
   private static List<X509Certificate> buildPathHonouringAnchorConstraints(
       Request request, Set<TrustAnchor> anchors) throws GeneralSecurityException {
@@ -234,8 +292,7 @@ public final class ChainValidator {
         CertStore.getInstance("Collection", new CollectionCertStoreParameters(pool)));
     parameters.addCertPathChecker(new CertificateProfile.PathChecker(request.leaf()));
 
-    var result =
-        (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX").build(parameters);
+    var result = (PKIXCertPathBuilderResult) CertPathBuilder.getInstance("PKIX").build(parameters);
     List<X509Certificate> path = new ArrayList<>();
     result.getCertPath().getCertificates().forEach(c -> path.add((X509Certificate) c));
     path.add(result.getTrustAnchor().getTrustedCert());
@@ -257,6 +314,42 @@ public final class ChainValidator {
       }
     }
     return anchors;
+  }
+
+  private static String nameConstraintBudgetProblem(Request request) {
+    int subtrees = 0;
+    List<X509Certificate> cas = new ArrayList<>(request.trustAnchors());
+    cas.addAll(request.intermediates());
+    for (X509Certificate ca : cas) {
+      byte[] der = CertificateProfile.nameConstraintsDer(ca);
+      if (der != null) {
+        try {
+          subtrees += GeneralNameSyntax.subtreeCount(NameConstraints.getInstance(der));
+        } catch (RuntimeException e) {
+          return "nameConstraints of " + subjectOf(ca) + ": malformed";
+        }
+      }
+    }
+    long names = 1;
+    try {
+      var san = request.leaf().getSubjectAlternativeNames();
+      names += san == null ? 0 : san.size();
+    } catch (CertificateParsingException e) {
+      return "subjectAltName: malformed (" + e.getMessage() + ")";
+    }
+    long checks = subtrees * names;
+    if (checks > MAX_NAME_CONSTRAINT_CHECKS) {
+      return "name constraints: "
+          + subtrees
+          + " subtrees x "
+          + names
+          + " names = "
+          + checks
+          + " checks (expected: at most "
+          + MAX_NAME_CONSTRAINT_CHECKS
+          + ")";
+    }
+    return null;
   }
 
   /** Checks on the leaf alone that do not depend on the path. */

@@ -86,11 +86,16 @@ final class CrlCheck {
       return null;
     }
     if (entry.getCriticalExtensionOIDs() != null && !entry.getCriticalExtensionOIDs().isEmpty()) {
-      return "CRL entry for serial " + certificate.getSerialNumber().toString(16)
-          + ": unsupported critical entry extension " + entry.getCriticalExtensionOIDs();
+      return "CRL entry for serial "
+          + certificate.getSerialNumber().toString(16)
+          + ": unsupported critical entry extension "
+          + entry.getCriticalExtensionOIDs();
     }
-    return "certificate " + ChainValidator.subjectOf(certificate) + " serial "
-        + certificate.getSerialNumber().toString(16) + " revoked at "
+    return "certificate "
+        + ChainValidator.subjectOf(certificate)
+        + " serial "
+        + certificate.getSerialNumber().toString(16)
+        + " revoked at "
         + entry.getRevocationDate().toInstant();
   }
 }

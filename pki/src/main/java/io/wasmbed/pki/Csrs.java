@@ -38,8 +38,8 @@ public final class Csrs {
   }
 
   /**
-   * Parses a DER or PEM CSR and verifies its self-signature; a CSR that does not verify is
-   * refused with a {@link PkiException}.
+   * Parses a DER or PEM CSR and verifies its self-signature; a CSR that does not verify is refused
+   * with a {@link PkiException}.
    */
   public static PKCS10CertificationRequest parse(byte[] derOrPem) {
     if (derOrPem == null || derOrPem.length == 0) {

@@ -20,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's trust decision for device client certificates. A chain is accepted only if its
- * leaf is an end-entity certificate valid at the clock's time, with EKU clientAuth, keyUsage
- * digitalSignature (if keyUsage is present), no unknown critical extension, not revoked, and a
- * path through any presented intermediates to one of the device CA certificates ({@link
+ * The gateway's trust decision for device client certificates. A chain is accepted only if its leaf
+ * is an end-entity certificate valid at the clock's time, with EKU clientAuth, keyUsage
+ * digitalSignature (if keyUsage is present), no unknown critical extension, not revoked, and a path
+ * through any presented intermediates to one of the device CA certificates ({@link
  * ChainValidator}). Every refusal is a {@link CertificateException} naming the subject, serial and
  * reason, logged at DEBUG.
  *
@@ -205,9 +205,11 @@ public final class DeviceCertificateValidator extends X509ExtendedTrustManager {
       throws CertificateException {
     for (X509Certificate certificate : path.subList(0, path.size() - 1)) {
       if (isRevoked.test(certificate.getSerialNumber())) {
-        throw refuse(leaf, certificate == leaf
-            ? "revoked"
-            : "issuer " + ChainValidator.subjectOf(certificate) + " revoked");
+        throw refuse(
+            leaf,
+            certificate == leaf
+                ? "revoked"
+                : "issuer " + ChainValidator.subjectOf(certificate) + " revoked");
       }
     }
   }

@@ -80,12 +80,12 @@ public final class Keys {
     } catch (IOException e) {
       throw new PkiException("cannot encode private key for " + file, e);
     }
-    Files2.writeOwnerOnly(file, text.toString().getBytes(StandardCharsets.US_ASCII));
+    SecureFiles.writeOwnerOnly(file, text.toString().getBytes(StandardCharsets.US_ASCII));
   }
 
   /**
-   * Reads a PKCS#8 (or OpenSSL "EC PRIVATE KEY") PEM private key. Refuses files with group or
-   * other permissions.
+   * Reads a PKCS#8 (or OpenSSL "EC PRIVATE KEY") PEM private key. Refuses files with group or other
+   * permissions.
    */
   public static PrivateKey readPrivateKey(Path file) {
     requireOwnerOnly(file);
@@ -156,7 +156,7 @@ public final class Keys {
     if (!Files.exists(file)) {
       throw new PkiException("private key " + file + ": does not exist");
     }
-    Set<PosixFilePermission> permissions = Files2.posixPermissions(file);
+    Set<PosixFilePermission> permissions = SecureFiles.posixPermissions(file);
     if (permissions == null) {
       return;
     }
@@ -168,7 +168,7 @@ public final class Keys {
           "private key "
               + file
               + ": permissions "
-              + Files2.describe(permissions)
+              + SecureFiles.describe(permissions)
               + " (expected: owner only, rw-------; run chmod 600)");
     }
   }

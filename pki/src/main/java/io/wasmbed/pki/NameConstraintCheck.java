@@ -11,17 +11,17 @@ import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.NameConstraintValidatorException;
-import org.bouncycastle.asn1.x509.PKIXNameConstraintValidator;
 import org.bouncycastle.asn1.x509.GeneralSubtree;
+import org.bouncycastle.asn1.x509.NameConstraintValidatorException;
 import org.bouncycastle.asn1.x509.NameConstraints;
+import org.bouncycastle.asn1.x509.PKIXNameConstraintValidator;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.util.IPAddress;
 
 /**
  * Applies the path's name constraints to the peer name itself. The JDK checks constraints against
- * the names in the certificate; a wildcard SAN such as {@code *.example.com} passes an exclusion
- * of {@code bar.example.com} there, yet must not authenticate {@code bar.example.com}
+ * the names in the certificate; a wildcard SAN such as {@code *.example.com} passes an exclusion of
+ * {@code bar.example.com} there, yet must not authenticate {@code bar.example.com}
  * (CVE-2025-61727).
  */
 final class NameConstraintCheck {
@@ -38,12 +38,16 @@ final class NameConstraintCheck {
       }
       NameConstraints constraints = NameConstraints.getInstance(der);
       if (matchesAny(constraints.getExcludedSubtrees(), type, peerName)) {
-        return "peer name " + peerName + " excluded by name constraints of "
+        return "peer name "
+            + peerName
+            + " excluded by name constraints of "
             + ChainValidator.subjectOf(ca);
       }
       GeneralSubtree[] permitted = constraints.getPermittedSubtrees();
       if (hasType(permitted, type) && !matchesAny(permitted, type, peerName)) {
-        return "peer name " + peerName + " not permitted by name constraints of "
+        return "peer name "
+            + peerName
+            + " not permitted by name constraints of "
             + ChainValidator.subjectOf(ca);
       }
     }
@@ -81,7 +85,9 @@ final class NameConstraintCheck {
       }
       return null;
     } catch (NameConstraintValidatorException | IOException | RuntimeException e) {
-      return "name constraints of trust anchor " + ChainValidator.subjectOf(anchor) + ": "
+      return "name constraints of trust anchor "
+          + ChainValidator.subjectOf(anchor)
+          + ": "
           + e.getMessage();
     }
   }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import org.bouncycastle.util.IPAddress;
 
 /**
@@ -19,7 +18,6 @@ import org.bouncycastle.util.IPAddress;
 final class PeerNames {
   private static final int DNS = 2;
   private static final int IP = 7;
-  private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
   private PeerNames() {}
 
@@ -52,7 +50,7 @@ final class PeerNames {
   static boolean dnsMatches(String pattern, String host) {
     String p = pattern.toLowerCase(Locale.ROOT);
     String h = host.toLowerCase(Locale.ROOT);
-    if (!isDnsName(h, false) || !isDnsName(p, true)) {
+    if (!GeneralNameSyntax.isDnsName(h, false) || !GeneralNameSyntax.isDnsName(p, true)) {
       return false;
     }
     if (!p.startsWith("*.")) {
@@ -60,26 +58,6 @@ final class PeerNames {
     }
     int dot = h.indexOf('.');
     return dot > 0 && h.substring(dot).equals(p.substring(1));
-  }
-
-  private static boolean isDnsName(String name, boolean allowWildcard) {
-    String[] labels = name.split("\\.", -1);
-    int start = 0;
-    if (allowWildcard && labels.length > 0 && labels[0].equals("*")) {
-      if (labels.length < 3) {
-        return false;
-      }
-      start = 1;
-    }
-    if (name.length() > 253) {
-      return false;
-    }
-    for (int i = start; i < labels.length; i++) {
-      if (!LABEL.matcher(labels[i]).matches()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static boolean sameAddress(String a, String b) {

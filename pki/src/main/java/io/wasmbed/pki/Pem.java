@@ -66,13 +66,14 @@ public final class Pem {
   public static PKCS10CertificationRequest parseCsr(String pem) {
     List<Object> objects = readAll(pem);
     if (objects.size() != 1 || !(objects.get(0) instanceof PKCS10CertificationRequest csr)) {
-      throw unexpected(objects.isEmpty() ? null : objects.get(0), "exactly one CERTIFICATE REQUEST");
+      throw unexpected(
+          objects.isEmpty() ? null : objects.get(0), "exactly one CERTIFICATE REQUEST");
     }
     return csr;
   }
 
   public static void writeCertificates(Path file, List<X509Certificate> certificates) {
-    Files2.writeAtomically(file, encode(certificates).getBytes(StandardCharsets.US_ASCII));
+    SecureFiles.writeAtomically(file, encode(certificates).getBytes(StandardCharsets.US_ASCII));
   }
 
   public static List<X509Certificate> readCertificates(Path file) {
@@ -80,7 +81,7 @@ public final class Pem {
   }
 
   public static void writeCrl(Path file, X509CRL crl) {
-    Files2.writeAtomically(file, encode(crl).getBytes(StandardCharsets.US_ASCII));
+    SecureFiles.writeAtomically(file, encode(crl).getBytes(StandardCharsets.US_ASCII));
   }
 
   public static X509CRL readCrl(Path file) {

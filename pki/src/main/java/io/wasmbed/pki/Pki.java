@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>The gateway side uses ECDSA P-256 because the device only has to verify what the gateway
- * presents, and P-256 is what constrained TLS stacks (mbedTLS, wolfSSL, BearSSL, hardware
- * crypto) verify everywhere; Ed25519 certificate support in TLS clients is still patchy. Devices,
- * whose certificates only our gateway verifies, default to Ed25519.
+ * presents, and P-256 is what constrained TLS stacks (mbedTLS, wolfSSL, BearSSL, hardware crypto)
+ * verify everywhere; Ed25519 certificate support in TLS clients is still patchy. Devices, whose
+ * certificates only our gateway verifies, default to Ed25519.
  */
 public final class Pki {
   public static final String DEVICE_CA = "device-ca";
@@ -44,7 +44,8 @@ public final class Pki {
   private final CertificateAuthority deviceCa;
   private final CertificateAuthority gatewayCa;
 
-  private Pki(Path dir, Clock clock, CertificateAuthority deviceCa, CertificateAuthority gatewayCa) {
+  private Pki(
+      Path dir, Clock clock, CertificateAuthority deviceCa, CertificateAuthority gatewayCa) {
     this.dir = dir;
     this.clock = clock;
     this.deviceCa = deviceCa;
@@ -99,7 +100,7 @@ public final class Pki {
       log.info("Gateway {} certificate {}; issuing a new one", gatewayName, staleness);
     }
 
-    Files2.createPrivateDirectories(gateways);
+    SecureFiles.createPrivateDirectories(gateways);
     KeyPair pair = Keys.generate(KeyAlgorithm.ECDSA_P256);
     X509Certificate certificate =
         gatewayCa.issueServerCertificate(pair.getPublic(), gatewayName, names);

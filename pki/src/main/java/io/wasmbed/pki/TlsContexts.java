@@ -38,9 +38,9 @@ public final class TlsContexts {
 
   /**
    * The device side: presents {@code credentials} and trusts only servers whose chain leads to
-   * {@code trustedGatewayCa}. The host name is not checked against the certificate: devices
-   * connect by configured address and the gateway CA issues server certificates only to gateways.
-   * Use {@link #client(Credentials, X509Certificate, boolean)} to enable HTTPS-style checking.
+   * {@code trustedGatewayCa}. The host name is not checked against the certificate: devices connect
+   * by configured address and the gateway CA issues server certificates only to gateways. Use
+   * {@link #client(Credentials, X509Certificate, boolean)} to enable HTTPS-style checking.
    */
   public static SslContext client(Credentials credentials, X509Certificate trustedGatewayCa) {
     return client(credentials, trustedGatewayCa, false);

@@ -26,14 +26,19 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Runs {@link ChainValidator} against the C2SP x509-limbo suite. Every case is one dynamic test:
- * supported cases must give the expected result; cases needing features the validator does not
- * have are skipped with the reason. Counts go to {@code target/limbo-summary.txt}.
+ * supported cases must give the expected result; cases needing features the validator does not have
+ * are skipped with the reason. Counts go to {@code target/limbo-summary.txt}.
  */
 class LimboTest {
   private static final Path LIMBO = Path.of("/work/shared/testdata/x509-limbo/limbo.json");
 
   /** Limbo case ids whose expected result we knowingly do not meet, with the reason. */
-  private static final Map<String, String> KNOWN_GAPS = Map.of();
+  private static final Map<String, String> KNOWN_GAPS =
+      Map.of(
+          "rfc5280::nc::nc-forbids-alternate-chain-ica",
+          "the JDK's PKIX name-constraint check applies dNSName constraints to the subject CN of"
+              + " a CA without DNS SANs (CN=an-intermediate), which RFC 5280 does not; fixing it"
+              + " needs a path validator other than the JDK's");
 
   private static final Map<String, String> outcomes = new ConcurrentHashMap<>();
 
@@ -64,10 +69,13 @@ class LimboTest {
       outcomes.put(id, "skip: known gap: " + gap);
       Assumptions.abort("known gap: " + gap);
     }
-    outcomes.put(id, (asExpected ? "pass" : "fail") + ": valid=" + result.valid() + " "
-        + result.reason());
+    outcomes.put(
+        id, (asExpected ? "pass" : "fail") + ": valid=" + result.valid() + " " + result.reason());
     assertThat(result.valid())
-        .as("%s expected %s; validator said %s", id, testcase.path("expected_result").asText(),
+        .as(
+            "%s expected %s; validator said %s",
+            id,
+            testcase.path("expected_result").asText(),
             result.valid() ? "valid" : result.reason())
         .isEqualTo(expected);
   }
@@ -78,6 +86,8 @@ class LimboTest {
       switch (feature.asText()) {
         case "pedantic-public-suffix-wildcard":
           return "needs the public suffix list (wildcard under a public suffix)";
+        case "pedantic-rfc5280":
+          return "pedantic RFC 5280 reading (ambiguous AKI on a cross-signed root) not enforced";
         case "pedantic-webpki-eku":
           return "CABF EKU rules; ChainValidator follows RFC 5280 4.2.1.12 (absent EKU = any)";
         default:
@@ -91,7 +101,9 @@ class LimboTest {
       }
     }
     if (id.startsWith("webpki::cn::")) {
-      return "CABF BR 7.1.4.3 CN-must-equal-a-SAN lint of issued certificates; peer names are"
+      // All 9 cases fail when run: the CN-consistency rule is not implemented.
+      return "CABF BR 7.1.4.3 (subject CN must repeat a SAN) is a web-PKI issuance rule;"
+          + " Wasmbed server certificates carry the gateway name as CN, and peer names are"
           + " matched against SAN only";
     }
     if (!testcase.path("signature_algorithms").isEmpty()) {
@@ -122,16 +134,20 @@ class LimboTest {
     List<X509CRL> crls = new ArrayList<>();
     try {
       leaf = Pem.parseCertificates(testcase.path("peer_certificate").asText());
-      testcase.path("untrusted_intermediates")
+      testcase
+          .path("untrusted_intermediates")
           .forEach(n -> intermediates.addAll(Pem.parseCertificates(n.asText())));
-      testcase.path("trusted_certs").forEach(n -> anchors.addAll(Pem.parseCertificates(n.asText())));
+      testcase
+          .path("trusted_certs")
+          .forEach(n -> anchors.addAll(Pem.parseCertificates(n.asText())));
       testcase.path("crls").forEach(n -> crls.add(Pem.parseCrl(n.asText())));
     } catch (PkiException e) {
       return ChainValidator.Result.refused("unparsable input: " + e.getMessage());
     }
 
     JsonNode time = testcase.path("validation_time");
-    Instant at = time.isNull() || time.isMissingNode() ? Instant.now() : Instant.parse(time.asText());
+    Instant at =
+        time.isNull() || time.isMissingNode() ? Instant.now() : Instant.parse(time.asText());
     var request = ChainValidator.Request.of(leaf.get(0), intermediates, anchors, at).withCrls(crls);
     JsonNode ekus = testcase.path("extended_key_usage");
     if (!ekus.isEmpty()) {

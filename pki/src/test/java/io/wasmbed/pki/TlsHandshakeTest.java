@@ -62,7 +62,8 @@ class TlsHandshakeTest {
 
   @Test
   void acceptsEd25519DeviceCertificate() throws Exception {
-    Outcome outcome = handshake(trust(CLOCK), clientContext(device("dev-ed", KeyAlgorithm.ED25519)));
+    Outcome outcome =
+        handshake(trust(CLOCK), clientContext(device("dev-ed", KeyAlgorithm.ED25519)));
 
     assertThat(outcome.serverError()).isNull();
     assertThat(outcome.echo()).isEqualTo("hello");
@@ -120,7 +121,8 @@ class TlsHandshakeTest {
   void refusesExpiredCertificate() throws Exception {
     Clock later = Clock.offset(CLOCK, Duration.ofDays(366));
 
-    Outcome outcome = handshake(trust(later), clientContext(device("dev-old", KeyAlgorithm.ED25519)));
+    Outcome outcome =
+        handshake(trust(later), clientContext(device("dev-old", KeyAlgorithm.ED25519)));
 
     assertRefused(outcome, "expired at");
   }
@@ -266,7 +268,8 @@ class TlsHandshakeTest {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                       ch.pipeline()
-                          .addLast(client.newHandler(ch.alloc(), "localhost", port), new Reply(echo));
+                          .addLast(
+                              client.newHandler(ch.alloc(), "localhost", port), new Reply(echo));
                     }
                   })
               .connect("127.0.0.1", port)

@@ -28,16 +28,20 @@ import java.util.Map;
  * text or byte string — Jackson joins the chunks silently and offers no hook for them. Arrays and
  * maps use Jackson's own hook instead: {@link CBORReadContext#hasExpectedLength()} is false for an
  * indefinite-length container. No other byte is inspected; this is not a second CBOR parser.
+ *
+ * <p>Jackson is also lenient about UTF-8 (it accepts CESU-8 surrogates and overlong forms), so each
+ * text string is re-encoded strictly and its length compared with the bytes the parser consumed for
+ * it, less the head whose size the initial byte gives.
  */
 final class CborReader {
 
-  static final int UNSIGNED = 0;
-  static final int NEGATIVE = 1;
-  static final int BYTES = 2;
-  static final int TEXT = 3;
-  static final int ARRAY = 4;
-  static final int MAP = 5;
-  static final int SIMPLE = 7;
+  private static final int UNSIGNED = 0;
+  private static final int NEGATIVE = 1;
+  private static final int BYTES = 2;
+  private static final int TEXT = 3;
+  private static final int ARRAY = 4;
+  private static final int MAP = 5;
+  private static final int TAG = 6;
 
   private static final int INDEFINITE = 31;
   private static final int FALSE = 0xf4;
@@ -171,10 +175,10 @@ final class CborReader {
     Map<String, String> map = new LinkedHashMap<>();
     while (advance(field, "text string key") != JsonToken.END_OBJECT) {
       String key = currentText(field + " key");
-      String value = text(field + "[\"" + key + "\"]");
+      String value = text(field + "[" + quote(key) + "]");
       if (map.put(key, value) != null) {
         throw new ProtocolException(
-            field + ": duplicate key \"" + key + "\" (expected: unique keys)");
+            field + ": duplicate key " + quote(key) + " (expected: unique keys)");
       }
     }
     return map;
@@ -262,6 +266,14 @@ final class CborReader {
     return input[(int) offset] & 0xff;
   }
 
+  /** A key for an error message, cut to 64 code points so a reply stays small. */
+  private static String quote(String key) {
+    int codePoints = key.codePointCount(0, key.length());
+    return codePoints <= 64
+        ? "\"" + key + "\""
+        : "\"" + key.substring(0, key.offsetByCodePoints(0, 64)) + "\"...";
+  }
+
   private static ProtocolException rejectIndefinite(String field, String kind) {
     return new ProtocolException(
         field + ": indefinite-length " + kind + " (expected: definite length)");
@@ -276,7 +288,7 @@ final class CborReader {
       case TEXT -> "text string";
       case ARRAY -> "array";
       case MAP -> "map";
-      case 6 -> "tagged item";
+      case TAG -> "tagged item";
       default -> describeSimple(initial);
     };
   }

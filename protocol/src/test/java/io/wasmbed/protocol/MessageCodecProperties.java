@@ -66,7 +66,7 @@ class MessageCodecProperties {
         .isExactlyInstanceOf(ProtocolException.class);
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 2000)
   void damagedEnvelopesOnlyEverFailWithProtocolException(
       @ForAll("envelopes") Envelope envelope,
       @ForAll @IntRange(min = 0, max = 10_000) int position,
@@ -77,7 +77,7 @@ class MessageCodecProperties {
     decodesOrFailsWithProtocolException(damaged);
   }
 
-  @Property(tries = 3000)
+  @Property(tries = 2000)
   void randomBytesOnlyEverFailWithProtocolException(@ForAll @Size(max = 64) byte[] bytes) {
     decodesOrFailsWithProtocolException(bytes);
   }

@@ -182,6 +182,10 @@ class MessageCodecRejectionTest {
   void rejectsDuplicateAndNonTextMapKeys() {
     rejects("83 00 01 86 02 61 73 61 31 80 00 a2 61 6b 61 76 61 6b 61 77")
         .hasMessage("DeviceInfo.apps: duplicate key \"k\" (expected: unique keys)");
+    String longKey = "78 64" + " 6b".repeat(100) + " 60";
+    rejects("83 00 01 86 02 61 73 61 31 80 00 a2" + longKey + longKey)
+        .hasMessage(
+            "DeviceInfo.apps: duplicate key \"" + "k".repeat(64) + "\"... (expected: unique keys)");
     rejects("83 00 01 86 02 61 73 61 31 80 00 a1 01 61 76")
         .hasMessage("DeviceInfo.apps key: unsigned integer (expected: text string)");
   }

@@ -17,11 +17,10 @@ import java.util.concurrent.TimeUnit;
  *       the interrupt flag in both modes and unwinds with ChicoryInterruptedException.
  *   <li>Instruction budget, interpreter: exact, counted by {@link InstructionMeter}.
  *   <li>Instruction budget, compiled: Chicory's compiled code reports no instructions, so the
- *       budget is converted to thread CPU time at {@code
- *       Settings.compiledInstructionsPerCpuMilli} and the watchdog interrupts the thread when it is
- *       spent. This is an approximation (to within the watchdog period and the assumed rate), not
- *       a count. A precise count would need the module instrumented with a metering counter before
- *       compilation.
+ *       budget is converted to thread CPU time at {@code Settings.compiledInstructionsPerCpuMilli}
+ *       and the watchdog interrupts the thread when it is spent. This is an approximation (to
+ *       within the watchdog period and the assumed rate), not a count. A precise count would need
+ *       the module instrumented with a metering counter before compilation.
  *   <li>Call depth: the thread's stack is sized from {@code maxCallDepth}; Chicory turns the JVM's
  *       StackOverflowError into a "call stack exhausted" trap in both modes.
  * </ul>
@@ -62,6 +61,8 @@ final class GuestCall {
       throw trap(active, SandboxRuntime.describe(e), e);
     } catch (StackOverflowError e) {
       throw trap(active, "call stack exhausted", e);
+    } catch (AssertionError e) {
+      throw trap(active, "runtime assertion failed: " + SandboxRuntime.describe(e), e);
     } catch (OutOfMemoryError e) {
       throw new LimitExceeded(active.what + ": out of memory");
     } catch (RuntimeException e) {
@@ -92,11 +93,7 @@ final class GuestCall {
 
   private static LimitExceeded budgetExceeded(Active active, EffectiveLimits limits, String how) {
     return new LimitExceeded(
-        active.what
-            + ": instruction budget of "
-            + limits.instructionBudget()
-            + " exceeded"
-            + how);
+        active.what + ": instruction budget of " + limits.instructionBudget() + " exceeded" + how);
   }
 
   private static Trap trap(Active active, String reason, Throwable cause) {

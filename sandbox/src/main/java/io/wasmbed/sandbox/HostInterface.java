@@ -14,9 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The host functions of import module {@code wasmbed} (docs/app-abi.md). Each app gets its own
- * set, bound to its config, its output budget and its listener; only the functions the module
- * imports (and the policy granted) are created.
+ * The host functions of import module {@code wasmbed} (docs/app-abi.md). Each app gets its own set,
+ * bound to its config, its output budget and its listener; only the functions the module imports
+ * (and the policy granted) are created.
  */
 final class HostInterface {
   static final String MODULE = "wasmbed";
@@ -79,7 +79,8 @@ final class HostInterface {
         return (instance, args) ->
             configGet(view(instance, name), args[0], args[1], args[2], args[3]);
       default:
-        throw new IllegalArgumentException("host function: " + name + " (expected: one of " + SIGNATURES.keySet() + ")");
+        throw new IllegalArgumentException(
+            "host function: " + name + " (expected: one of " + SIGNATURES.keySet() + ")");
     }
   }
 

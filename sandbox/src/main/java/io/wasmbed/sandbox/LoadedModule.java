@@ -54,8 +54,7 @@ final class LoadedModule {
               MachineFactoryCompiler.builder(module)
                   .withInterpreterFallback(InterpreterFallback.SILENT)
                   .compile();
-          log.debug(
-              "Module {} compiled in {} ms", digest, (System.nanoTime() - start) / 1_000_000);
+          log.debug("Module {} compiled in {} ms", digest, (System.nanoTime() - start) / 1_000_000);
         }
         factory = compiled;
       }

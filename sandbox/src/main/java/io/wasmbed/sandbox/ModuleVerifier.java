@@ -2,6 +2,7 @@ package io.wasmbed.sandbox;
 
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.ActiveDataSegment;
 import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
@@ -65,12 +66,28 @@ final class ModuleVerifier {
     for (int i = 0; i < imports.importCount(); i++) {
       if (imports.getImport(i) instanceof FunctionImport
           && ((FunctionImport) imports.getImport(i)).typeIndex() >= types) {
-        throw invalid(app, "import " + i + ": unknown type " + ((FunctionImport) imports.getImport(i)).typeIndex());
+        throw invalid(
+            app,
+            "import "
+                + i
+                + ": unknown type "
+                + ((FunctionImport) imports.getImport(i)).typeIndex());
+      }
+    }
+    long memories = indexSpace(module, ExternalType.MEMORY);
+    for (DataSegment segment : module.dataSection().dataSegments()) {
+      if (segment instanceof ActiveDataSegment
+          && ((ActiveDataSegment) segment).index() >= memories) {
+        throw invalid(app, "data segment: unknown memory " + ((ActiveDataSegment) segment).index());
       }
     }
     var exports = module.exportSection();
+    Set<String> names = new java.util.HashSet<>();
     for (int i = 0; i < exports.exportCount(); i++) {
       Export export = exports.getExport(i);
+      if (!names.add(export.name())) {
+        throw invalid(app, "duplicate export name " + export.name());
+      }
       long count = indexSpace(module, export.exportType());
       if (export.index() < 0 || export.index() >= count) {
         throw invalid(
@@ -192,7 +209,12 @@ final class ModuleVerifier {
         FunctionType type = functionType(module, export.index());
         if (!type.equals(FunctionType.empty())) {
           throw new ModuleNotAllowed(
-              app + ": export " + export.name() + " has signature " + type + " (expected: () -> ())");
+              app
+                  + ": export "
+                  + export.name()
+                  + " has signature "
+                  + type
+                  + " (expected: () -> ())");
         }
       }
     }
@@ -265,9 +287,7 @@ final class ModuleVerifier {
       }
       return module.typeSection().getType(typeIndex);
     }
-    return module
-        .functionSection()
-        .getFunctionType(functionIndex - imported, module.typeSection());
+    return module.functionSection().getFunctionType(functionIndex - imported, module.typeSection());
   }
 
   private static ModuleNotAllowed refuseImport(String app, String name, String reason) {

@@ -122,10 +122,14 @@ final class RunningApp implements HostInterface.AppContext {
   void requireCallable(String function) {
     if (!allowsCall(function)) {
       throw new CallNotAllowed(
-          name + ": call " + function + " is not an allowed entry point (expected: one of "
+          name
+              + ": call "
+              + function
+              + " is not an allowed entry point (expected: one of "
               + (policy.allowedExports().isEmpty()
                   ? ModuleVerifier.ENTRY_POINTS
-                  : policy.allowedExports()) + ")");
+                  : policy.allowedExports())
+              + ")");
     }
     if (!exportsFunction(function)) {
       throw new CallNotAllowed(name + ": call " + function + ": module exports no such function");

@@ -4,7 +4,6 @@ import io.wasmbed.sandbox.SandboxException.InstanceNotFound;
 import io.wasmbed.sandbox.SandboxException.InvalidModule;
 import io.wasmbed.sandbox.SandboxException.ModuleNotAllowed;
 import io.wasmbed.sandbox.SandboxException.ModuleNotFound;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -156,7 +155,8 @@ public final class Sandbox implements AutoCloseable {
       case "interpreter":
         return false;
       default:
-        return spec.limits().tickMillis() > 0 && (module.isCompiled() || module.sizeBytes() >= 1024);
+        return spec.limits().tickMillis() > 0
+            && (module.isCompiled() || module.sizeBytes() >= 1024);
     }
   }
 
@@ -216,19 +216,24 @@ public final class Sandbox implements AutoCloseable {
   }
 
   /**
-   * Calls an exported function of a running app, under the app's limits. A call that traps or
-   * hits a limit ends the app, as a failing tick does.
+   * Calls an exported function of a running app, under the app's limits. A call that traps or hits
+   * a limit ends the app, as a failing tick does.
    *
    * @throws SandboxException.InstanceNotFound if no such app runs
-   * @throws SandboxException.CallNotAllowed if the policy does not allow the function or the
-   *     module does not export it
+   * @throws SandboxException.CallNotAllowed if the policy does not allow the function or the module
+   *     does not export it
    */
   public long[] call(String app, String function, long... args) {
     RunningApp running = apps.get(app);
-    if (running == null || running.stopped()) {
-      throw new InstanceNotFound(app + ": no such app running (call " + function + ")");
+    try {
+      if (running == null || running.stopped()) {
+        throw new InstanceNotFound(app + ": no such app running (call " + function + ")");
+      }
+      running.requireCallable(function);
+    } catch (SandboxException e) {
+      log.warn("Call to {} refused: {}", app, e.getMessage());
+      throw e;
     }
-    running.requireCallable(function);
     try {
       return callAndWait(running, function, () -> running.invoke(function, args));
     } catch (SandboxException e) {
@@ -292,9 +297,5 @@ public final class Sandbox implements AutoCloseable {
       closed = true;
     }
     apps.keySet().forEach(this::stop);
-  }
-
-  static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

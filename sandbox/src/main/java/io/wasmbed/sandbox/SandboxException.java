@@ -63,7 +63,9 @@ public class SandboxException extends RuntimeException {
     }
   }
 
-  /** The module exceeds, or ran past, one of its limits (memory, table, instructions, output...). */
+  /**
+   * The module exceeds, or ran past, one of its limits (memory, table, instructions, output...).
+   */
   public static final class LimitExceeded extends SandboxException {
     private static final long serialVersionUID = 1L;
 

@@ -58,7 +58,8 @@ class HostileModuleTest {
   @ParameterizedTest
   @ValueSource(strings = {"interpreter", "compiled"})
   void wellBehavedAppKeepsTickingWhileInfiniteLoopIsEnded(String mode) {
-    sandbox.start(spec("temp", example("temperature-monitor"), ticking(0, 0), policy(mode)), recorder);
+    sandbox.start(
+        spec("temp", example("temperature-monitor"), ticking(0, 0), policy(mode)), recorder);
     sandbox.start(
         spec("loop", hostile("infinite-loop"), ticking(Long.MAX_VALUE / 2, 100), policy(mode)),
         recorder);
@@ -67,7 +68,9 @@ class HostileModuleTest {
         .startsWith("failed: loop tick: ran longer than callTimeoutMillis 100 ms");
     assertThat(sandbox.apps()).containsExactly("temp");
     long readings = recorder.count("temp READING");
-    await().atMost(Duration.ofSeconds(5)).until(() -> recorder.count("temp READING") > readings + 3);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> recorder.count("temp READING") > readings + 3);
     assertThat(recorder.ended).doesNotContainKey("temp");
   }
 
@@ -96,7 +99,8 @@ class HostileModuleTest {
   @ParameterizedTest
   @ValueSource(strings = {"interpreter", "compiled"})
   void deepRecursionTrapsWithoutEscapingStackOverflow(String mode) {
-    sandbox.start(spec("deep", hostile("deep-recursion"), ticking(0, 5_000), policy(mode)), recorder);
+    sandbox.start(
+        spec("deep", hostile("deep-recursion"), ticking(0, 5_000), policy(mode)), recorder);
 
     assertThat(endReason("deep")).isEqualTo("failed: deep tick: trap: call stack exhausted");
   }
@@ -104,11 +108,9 @@ class HostileModuleTest {
   @ParameterizedTest
   @ValueSource(strings = {"interpreter", "compiled"})
   void recursionWithinMaxCallDepthRuns(String mode) {
-    ModulePolicy policy =
-        new ModulePolicy(List.of(), List.of("recurse"), false, false, mode);
+    ModulePolicy policy = new ModulePolicy(List.of(), List.of("recurse"), false, false, mode);
     sandbox.start(
-        spec("deep", hostile("deep-recursion"), limits(0, 0, 5_000, 512, 0, 0), policy),
-        recorder);
+        spec("deep", hostile("deep-recursion"), limits(0, 0, 5_000, 512, 0, 0), policy), recorder);
 
     assertThat(sandbox.call("deep", "recurse", 500)).containsExactly(500);
   }
@@ -117,8 +119,7 @@ class HostileModuleTest {
   void refusesMemoryBomb() {
     assertThatThrownBy(() -> sandbox.start(spec("bomb", hostile("memory-bomb")), recorder))
         .isExactlyInstanceOf(LimitExceeded.class)
-        .hasMessage(
-            "bomb: memory: 65536 initial pages (expected: at most maxMemoryPages 16)");
+        .hasMessage("bomb: memory: 65536 initial pages (expected: at most maxMemoryPages 16)");
   }
 
   @ParameterizedTest
@@ -173,7 +174,10 @@ class HostileModuleTest {
     assertThatThrownBy(
             () ->
                 sandbox.start(
-                    spec("start", hostile("start-loop"), ticking(Long.MAX_VALUE / 2, 200),
+                    spec(
+                        "start",
+                        hostile("start-loop"),
+                        ticking(Long.MAX_VALUE / 2, 200),
                         ModulePolicy.DEFAULT),
                     recorder))
         .isExactlyInstanceOf(ExecutionTimeExceeded.class)
@@ -207,7 +211,8 @@ class HostileModuleTest {
 
   @Test
   void refusesHostImportNotGrantedByPolicy() {
-    ModulePolicy onlyLog = new ModulePolicy(List.of("wasmbed.log"), List.of(), false, false, "auto");
+    ModulePolicy onlyLog =
+        new ModulePolicy(List.of("wasmbed.log"), List.of(), false, false, "auto");
     AppSpec spec = spec("temp", example("temperature-monitor"), ModuleLimits.DEFAULTS, onlyLog);
 
     assertThatThrownBy(() -> sandbox.start(spec, recorder))
@@ -251,7 +256,8 @@ class HostileModuleTest {
   @Test
   void trapInExplicitCallCarriesTrapReason() {
     ModulePolicy policy = new ModulePolicy(List.of(), List.of("tick"), false, false, "auto");
-    sandbox.start(spec("div", hostile("divide-by-zero"), limits(0, 0, 0, 0, 0, 0), policy), recorder);
+    sandbox.start(
+        spec("div", hostile("divide-by-zero"), limits(0, 0, 0, 0, 0, 0), policy), recorder);
 
     assertThatThrownBy(() -> sandbox.call("div", "tick"))
         .isExactlyInstanceOf(Trap.class)

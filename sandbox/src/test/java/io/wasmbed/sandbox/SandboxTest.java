@@ -88,7 +88,11 @@ class SandboxTest {
   @Test
   void crc32ExampleComputesTheStandardChecksum() {
     sandbox.start(
-        spec("crc", example("crc32"), limits(0, 0, 0, 0, 0, 0), exporting("init", "buffer", "crc32")),
+        spec(
+            "crc",
+            example("crc32"),
+            limits(0, 0, 0, 0, 0, 0),
+            exporting("init", "buffer", "crc32")),
         recorder);
     long buffer = sandbox.call("crc", "buffer")[0];
     // init fills the buffer from the LCG seed = seed * 1103515245 + 12345, byte = seed >> 16.
@@ -112,8 +116,9 @@ class SandboxTest {
 
   @Test
   void startingSameDigestAgainLeavesAppRunning() {
-    AppSpec spec = spec("temp", example("temperature-monitor"), limits(0, 0, 0, 0, 0, 0),
-        ModulePolicy.DEFAULT);
+    AppSpec spec =
+        spec(
+            "temp", example("temperature-monitor"), limits(0, 0, 0, 0, 0, 0), ModulePolicy.DEFAULT);
     sandbox.start(spec, recorder);
     sandbox.start(spec, recorder);
 
@@ -169,7 +174,11 @@ class SandboxTest {
     byte[] module = example("temperature-monitor");
     ModulePolicy policy =
         new ModulePolicy(
-            List.of("wasmbed.*"), List.of(), false, false, "auto",
+            List.of("wasmbed.*"),
+            List.of(),
+            false,
+            false,
+            "auto",
             List.of("temp@" + Sandbox.digestOf(module)));
 
     sandbox.start(spec("temp", module, ModuleLimits.DEFAULTS, policy), recorder);
@@ -218,6 +227,46 @@ class SandboxTest {
         .hasMessageStartingWith("module sha256:");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"regression-parser-assertion-1", "regression-parser-assertion-2"})
+  void refusesModuleThatTripsChicoryParserAssertion(String seed) {
+    byte[] module =
+        TestApps.read(
+            java.nio.file.Path.of(
+                "src/test/resources/io/wasmbed/sandbox/LoaderFuzzTestInputs",
+                "loaderRefusesWithSandboxExceptionOnly",
+                seed));
+
+    assertThatThrownBy(() -> sandbox.start(spec("mutant", module), recorder))
+        .isExactlyInstanceOf(InvalidModule.class);
+  }
+
+  @Test
+  void refusesModuleLargerThanDeviceAllows() {
+    SandboxRuntime.Settings d = SandboxRuntime.Settings.DEFAULTS;
+    try (SandboxRuntime small =
+            new SandboxRuntime(
+                new SandboxRuntime.Settings(
+                    512,
+                    d.maxFunctions(),
+                    d.maxImports(),
+                    d.maxExports(),
+                    d.maxGlobals(),
+                    d.maxTables(),
+                    d.maxMemories(),
+                    d.maxDataSegments(),
+                    d.maxElementSegments(),
+                    d.callThreads(),
+                    d.cachedModules(),
+                    d.compiledInstructionsPerCpuMilli(),
+                    d.stackBytesPerCallDepth()));
+        Sandbox device = new Sandbox(TestApps.host(Map.of()), small)) {
+      assertThatThrownBy(() -> device.start(spec("temp", example("temperature-monitor")), recorder))
+          .isExactlyInstanceOf(SandboxException.LimitExceeded.class)
+          .hasMessageEndingWith(": 681 bytes (expected: at most 512)");
+    }
+  }
+
   @Test
   void refusesCallToUnknownApp() {
     assertThatThrownBy(() -> sandbox.call("ghost", "tick"))
@@ -227,7 +276,8 @@ class SandboxTest {
 
   @Test
   void refusesCallToExportNotAllowedByPolicy() {
-    sandbox.start(spec("x", hostile("exports"), limits(0, 0, 0, 0, 0, 0), exporting("add")), recorder);
+    sandbox.start(
+        spec("x", hostile("exports"), limits(0, 0, 0, 0, 0, 0), exporting("add")), recorder);
 
     assertThat(sandbox.call("x", "add", 2, 3)).containsExactly(5);
     assertThatThrownBy(() -> sandbox.call("x", "secret"))
@@ -238,8 +288,8 @@ class SandboxTest {
 
   @Test
   void refusesNonEntryPointWithDefaultPolicy() {
-    sandbox.start(spec("x", hostile("exports"), limits(0, 0, 0, 0, 0, 0), ModulePolicy.DEFAULT),
-        recorder);
+    sandbox.start(
+        spec("x", hostile("exports"), limits(0, 0, 0, 0, 0, 0), ModulePolicy.DEFAULT), recorder);
 
     assertThatThrownBy(() -> sandbox.call("x", "add", 2, 3))
         .isExactlyInstanceOf(CallNotAllowed.class);

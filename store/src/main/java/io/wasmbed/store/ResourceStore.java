@@ -84,7 +84,8 @@ public interface ResourceStore extends AutoCloseable {
      * Called once when the store ends the watch on its own, for example with {@link
      * StoreException.Expired} when the listener fell so far behind that the changes it has not seen
      * are no longer kept. No events follow; to continue, watch again from 0 (replay). Not called
-     * when the watch is closed by its owner. The default only logs the error.
+     * when the watch or the store is closed by its owner. The default only logs the error, so a
+     * long-lived watcher should override it.
      */
     default void onError(StoreException error) {
       LoggerFactory.getLogger(ResourceStore.class)

@@ -1,18 +1,10 @@
 package io.wasmbed.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,7 +30,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
 
 /**
  * The embedded {@link ResourceStore}: one SQLite file in WAL mode, owned by one process.
@@ -59,14 +50,14 @@ import org.sqlite.SQLiteConfig;
  *
  * <h2>Writes</h2>
  *
- * One connection, serialised by a lock, with {@code synchronous=FULL}: a write is on disk when the
- * call returns, so an enrolled device's record survives a power cut (with {@code NORMAL} the last
- * commits before the cut could be lost). Measured at a few hundred microseconds per status update
- * on an ordinary disk, far more than a fleet's heartbeats need. A write that would change nothing
- * (same labels and spec for {@link #update}, same status for {@link #replaceStatus}) is not stored
- * and emits no event; the stored resource is returned, like Kubernetes' no-op updates. {@link
- * #update} keeps uid, creationTimestamp and a deletionTimestamp once set. {@link #create} keeps the
- * given status.
+ * One connection, serialised by a lock. {@link #create}, {@link #update} and {@link #delete} are on
+ * disk when they return ({@code synchronous=FULL}), so an enrolled device's record survives a power
+ * cut; {@link #replaceStatus} skips the fsync ({@code NORMAL}) because status is re-observed after
+ * a restart anyway, which makes heartbeats cheap. See {@code Durability}. A write that would change
+ * nothing (same labels and spec for {@link #update}, same status for {@link #replaceStatus}) is not
+ * stored and emits no event; the stored resource is returned, like Kubernetes' no-op updates.
+ * {@link #update} keeps uid, creationTimestamp and a deletionTimestamp once set. {@link #create}
+ * keeps the given status.
  *
  * <h2>Watches</h2>
  *
@@ -96,7 +87,6 @@ public final class SqliteResourceStore implements ResourceStore {
   private static final Logger LOG = LoggerFactory.getLogger(SqliteResourceStore.class);
   private static final int READ_CONNECTIONS = 4;
   private static final int MAX_STATUS_ATTEMPTS = 32;
-  private static final Duration BUSY_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
   private static final String META_SCHEMA = "schema_version";
   private static final String META_VERSION = "resource_version";
@@ -106,11 +96,11 @@ public final class SqliteResourceStore implements ResourceStore {
   private final Clock clock;
   private final int eventRetention;
   private final int pruneBatch;
-  private final ObjectMapper json = Json.mapper();
   private final FileChannel lockChannel;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Connection writer;
   private final Map<String, PreparedStatement> writerStatements = new HashMap<>();
+  private Durability writerDurability = Durability.SYNCED;
   private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READ_CONNECTIONS);
   private final Object progress = new Object();
   private final Set<SqliteWatch<?>> watches = ConcurrentHashMap.newKeySet();
@@ -130,9 +120,8 @@ public final class SqliteResourceStore implements ResourceStore {
     createSchema();
     resourceVersion = readMeta(writer, META_VERSION);
     compactedResourceVersion = readMeta(writer, META_COMPACTED);
-    writer.commit();
     for (int i = 0; i < READ_CONNECTIONS; i++) {
-      readers.add(connect(dbFile, true));
+      readers.add(SqliteFiles.connect(dbFile, true));
     }
   }
 
@@ -158,11 +147,11 @@ public final class SqliteResourceStore implements ResourceStore {
           "eventRetention: " + eventRetention + " (expected: at least 1)");
     }
     Path file = dbFile.toAbsolutePath();
-    FileChannel lockChannel = lock(file);
+    FileChannel lockChannel = SqliteFiles.lock(file);
     Connection writer = null;
     try {
-      createOwnerOnly(file);
-      writer = connect(file, false);
+      SqliteFiles.createOwnerOnly(file);
+      writer = SqliteFiles.connect(file, false);
       SqliteResourceStore store =
           new SqliteResourceStore(file, clock, eventRetention, lockChannel, writer);
       LOG.info(
@@ -172,8 +161,8 @@ public final class SqliteResourceStore implements ResourceStore {
           store.compactedResourceVersion);
       return store;
     } catch (SQLException | IOException | RuntimeException e) {
-      closeQuietly(writer);
-      closeQuietly(lockChannel);
+      SqliteFiles.closeQuietly(writer);
+      SqliteFiles.closeQuietly(lockChannel);
       if (e instanceof StoreException se) {
         throw se;
       }
@@ -189,7 +178,9 @@ public final class SqliteResourceStore implements ResourceStore {
         name,
         c -> {
           String row = selectJson(c, kind, name);
-          return row == null ? Optional.<R>empty() : Optional.of(parse(kind, name, row));
+          return row == null
+              ? Optional.<R>empty()
+              : Optional.of(ResourceCodec.parse(kind, name, row));
         });
   }
 
@@ -213,6 +204,7 @@ public final class SqliteResourceStore implements ResourceStore {
     }
     return write(
         kind,
+        Durability.SYNCED,
         name,
         next -> {
           if (selectJson(writer, kind, name) != null) {
@@ -229,7 +221,7 @@ public final class SqliteResourceStore implements ResourceStore {
                   clock.instant(),
                   null);
           R stored = resource.withMetadata(meta);
-          String text = toJson(kind, name, stored);
+          String text = ResourceCodec.toJson(kind, name, stored);
           PreparedStatement insert =
               statement(
                   "INSERT INTO resources (kind, name, uid, resource_version, generation, json)"
@@ -250,11 +242,12 @@ public final class SqliteResourceStore implements ResourceStore {
     String name = checkResource(kind, resource);
     return write(
         kind,
+        Durability.SYNCED,
         name,
         next -> {
           ObjectNode stored = selectForWrite(kind, resource);
-          ObjectMeta storedMeta = metadataOf(kind, name, stored);
-          ObjectNode proposed = tree(kind, name, resource);
+          ObjectMeta storedMeta = ResourceCodec.metadataOf(kind, name, stored);
+          ObjectNode proposed = ResourceCodec.tree(kind, name, resource);
           boolean specChanged = !Objects.equals(stored.get("spec"), proposed.get("spec"));
           ObjectMeta given = resource.metadata();
           ObjectMeta meta =
@@ -268,10 +261,10 @@ public final class SqliteResourceStore implements ResourceStore {
                   storedMeta.deleting()
                       ? storedMeta.deletionTimestamp()
                       : given.deletionTimestamp());
-          proposed.set("metadata", tree(kind, name, meta));
+          proposed.set("metadata", ResourceCodec.tree(kind, name, meta));
           proposed.set("status", stored.get("status"));
           if (proposed.equals(stored)) {
-            return Change.none(fromTree(kind, name, stored));
+            return Change.none(ResourceCodec.fromTree(kind, name, stored));
           }
           return replaceRow(kind, name, proposed, next, meta.generation());
         });
@@ -282,15 +275,17 @@ public final class SqliteResourceStore implements ResourceStore {
     String name = checkResource(kind, resource);
     return write(
         kind,
+        Durability.LAZY,
         name,
         next -> {
           ObjectNode stored = selectForWrite(kind, resource);
-          JsonNode status = tree(kind, name, resource).get("status");
+          JsonNode status = ResourceCodec.tree(kind, name, resource).get("status");
           if (Objects.equals(stored.get("status"), status)) {
-            return Change.none(fromTree(kind, name, stored));
+            return Change.none(ResourceCodec.fromTree(kind, name, stored));
           }
           stored.set("status", status);
-          return replaceRow(kind, name, stored, next, metadataOf(kind, name, stored).generation());
+          return replaceRow(
+              kind, name, stored, next, ResourceCodec.metadataOf(kind, name, stored).generation());
         });
   }
 
@@ -322,6 +317,7 @@ public final class SqliteResourceStore implements ResourceStore {
     Objects.requireNonNull(name, "name");
     return write(
         kind,
+        Durability.SYNCED,
         name,
         next -> {
           String row = selectJson(writer, kind, name);
@@ -332,7 +328,10 @@ public final class SqliteResourceStore implements ResourceStore {
           delete.setString(1, kind.plural());
           delete.setString(2, name);
           delete.executeUpdate();
-          return Change.of(true, WatchEvent.Type.DELETED, lastState(kind, name, row, next));
+          return Change.of(
+              true,
+              WatchEvent.Type.DELETED,
+              ResourceCodec.withResourceVersion(kind, name, row, next));
         });
   }
 
@@ -379,13 +378,13 @@ public final class SqliteResourceStore implements ResourceStore {
     watches.forEach(SqliteWatch::close);
     writeLock.lock();
     try {
-      writerStatements.values().forEach(SqliteResourceStore::closeQuietly);
-      closeQuietly(writer);
+      writerStatements.values().forEach(SqliteFiles::closeQuietly);
+      SqliteFiles.closeQuietly(writer);
     } finally {
       writeLock.unlock();
     }
     closeReaders();
-    closeQuietly(lockChannel);
+    SqliteFiles.closeQuietly(lockChannel);
     LOG.info("Store {} closed at resourceVersion {}", dbFile, resourceVersion);
   }
 
@@ -487,7 +486,7 @@ public final class SqliteResourceStore implements ResourceStore {
     }
   }
 
-  private <T> T write(Kind<?> kind, String name, WriteStep<T> step) {
+  private <T> T write(Kind<?> kind, Durability durability, String name, WriteStep<T> step) {
     Objects.requireNonNull(kind, "kind");
     writeLock.lock();
     try {
@@ -496,15 +495,17 @@ public final class SqliteResourceStore implements ResourceStore {
       Change<T> change;
       long compacted;
       try {
+        useDurability(durability);
+        execute("BEGIN IMMEDIATE");
         change = step.apply(next);
         compacted =
             change.type() == null ? compactedResourceVersion : append(kind, name, next, change);
-        writer.commit();
+        execute("COMMIT");
       } catch (SQLException e) {
-        rollbackQuietly(writer);
+        rollbackWriter();
         throw failure(kind, name, "write", e);
       } catch (RuntimeException e) {
-        rollbackQuietly(writer);
+        rollbackWriter();
         throw e;
       }
       if (change.type() != null) {
@@ -514,6 +515,51 @@ public final class SqliteResourceStore implements ResourceStore {
       return change.result();
     } finally {
       writeLock.unlock();
+    }
+  }
+
+  /**
+   * How a write reaches the disk. Spec, metadata and deletions are what people and tools asked for
+   * and must survive a power cut once acknowledged: the commit waits for fsync ({@code
+   * synchronous=FULL}). Status is observation that gateways and controllers re-derive (the next
+   * heartbeat, the next reconcile): its commits skip the fsync ({@code NORMAL}) and reach the disk
+   * with the next synced commit or WAL checkpoint. Either way the file stays consistent, and a
+   * process crash loses nothing.
+   */
+  private enum Durability {
+    SYNCED("FULL"),
+    LAZY("NORMAL");
+
+    private final String pragma;
+
+    Durability(String pragma) {
+      this.pragma = pragma;
+    }
+  }
+
+  private void useDurability(Durability durability) throws SQLException {
+    if (durability == writerDurability) {
+      return;
+    }
+    execute("PRAGMA synchronous = " + durability.pragma);
+    writerDurability = durability;
+  }
+
+  /**
+   * Runs a statement on the writer. The writer stays in auto-commit mode and opens its transactions
+   * itself, because the sync level can only change between transactions.
+   */
+  private void execute(String sql) throws SQLException {
+    try (Statement statement = writer.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+
+  private void rollbackWriter() {
+    try {
+      execute("ROLLBACK");
+    } catch (SQLException e) {
+      LOG.debug("Store {} rollback: {}", dbFile, e.getMessage());
     }
   }
 
@@ -575,15 +621,15 @@ public final class SqliteResourceStore implements ResourceStore {
     if (given != storedVersion) {
       throw new StoreException.Conflict(kind.kind(), name, storedVersion, given);
     }
-    return parseTree(kind, name, text);
+    return ResourceCodec.parseTree(kind, name, text);
   }
 
   private <R extends Resource<R>> Change<R> replaceRow(
       Kind<R> kind, String name, ObjectNode tree, long version, long generation)
       throws SQLException {
     ((ObjectNode) tree.get("metadata")).put("resourceVersion", version);
-    R result = fromTree(kind, name, tree);
-    String text = toJson(kind, name, result);
+    R result = ResourceCodec.fromTree(kind, name, tree);
+    String text = ResourceCodec.toJson(kind, name, result);
     PreparedStatement update =
         statement(
             "UPDATE resources SET resource_version = ?, generation = ?, json = ?"
@@ -595,18 +641,6 @@ public final class SqliteResourceStore implements ResourceStore {
     update.setString(5, name);
     update.executeUpdate();
     return Change.of(result, WatchEvent.Type.MODIFIED, text);
-  }
-
-  /** The deleted resource stamped with the deletion's version; the raw row if it is corrupt. */
-  private String lastState(Kind<?> kind, String name, String row, long version) {
-    try {
-      ObjectNode tree = (ObjectNode) json.readTree(row);
-      ((ObjectNode) tree.get("metadata")).put("resourceVersion", version);
-      return json.writeValueAsString(tree);
-    } catch (JsonProcessingException | RuntimeException e) {
-      LOG.warn("Deleting {} '{}' whose stored form is corrupt: {}", kind, name, e.getMessage());
-      return row;
-    }
   }
 
   private static String selectJson(Connection c, Kind<?> kind, String name) throws SQLException {
@@ -662,73 +696,10 @@ public final class SqliteResourceStore implements ResourceStore {
 
   private <R extends Resource<R>> Optional<R> parseOrSkip(Kind<R> kind, String name, String text) {
     try {
-      return Optional.of(parse(kind, name, text));
+      return Optional.of(ResourceCodec.parse(kind, name, text));
     } catch (StoreException.Corrupt e) {
       LOG.error("{}; skipping it", e.getMessage());
       return Optional.empty();
-    }
-  }
-
-  // ---- JSON ----
-
-  private <R extends Resource<R>> R parse(Kind<R> kind, String name, String text) {
-    try {
-      return json.readValue(text, kind.type());
-    } catch (JsonProcessingException | RuntimeException e) {
-      throw new StoreException.Corrupt(kind.kind(), name, e);
-    }
-  }
-
-  private ObjectNode parseTree(Kind<?> kind, String name, String text) {
-    try {
-      JsonNode tree = json.readTree(text);
-      if (tree instanceof ObjectNode object && object.get("metadata") instanceof ObjectNode) {
-        return object;
-      }
-      throw new IllegalArgumentException("not an object with metadata");
-    } catch (JsonProcessingException | RuntimeException e) {
-      throw new StoreException.Corrupt(kind.kind(), name, e);
-    }
-  }
-
-  private ObjectMeta metadataOf(Kind<?> kind, String name, ObjectNode tree) {
-    try {
-      return json.treeToValue(tree.get("metadata"), ObjectMeta.class);
-    } catch (JsonProcessingException | RuntimeException e) {
-      throw new StoreException.Corrupt(kind.kind(), name, e);
-    }
-  }
-
-  private <R extends Resource<R>> R fromTree(Kind<R> kind, String name, ObjectNode tree) {
-    try {
-      return json.treeToValue(tree, kind.type());
-    } catch (JsonProcessingException | RuntimeException e) {
-      throw new StoreException.Corrupt(kind.kind(), name, e);
-    }
-  }
-
-  /**
-   * The object as a tree parsed from its JSON text, so that it compares equal to a tree read from a
-   * stored row (numbers and byte arrays get the same node types either way).
-   */
-  private ObjectNode tree(Kind<?> kind, String name, Object value) {
-    return parseTreeOf(kind, name, toJson(kind, name, value));
-  }
-
-  private ObjectNode parseTreeOf(Kind<?> kind, String name, String text) {
-    try {
-      return (ObjectNode) json.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new StoreException(kind.kind(), name, "cannot read back own JSON", e);
-    }
-  }
-
-  private String toJson(Kind<?> kind, String name, Object value) {
-    try {
-      return json.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new StoreException(
-          kind.kind(), name, "cannot write " + kind + " '" + name + "' as JSON", e);
     }
   }
 
@@ -772,57 +743,6 @@ public final class SqliteResourceStore implements ResourceStore {
   }
 
   // ---- connections and schema ----
-
-  private static FileChannel lock(Path file) {
-    Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
-    FileChannel channel = null;
-    try {
-      Files.createDirectories(file.getParent());
-      createOwnerOnly(lockFile);
-      channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
-      FileLock lock = channel.tryLock();
-      if (lock == null) {
-        throw new IOException("locked by another process");
-      }
-      return channel;
-    } catch (IOException | OverlappingFileLockException e) {
-      closeQuietly(channel);
-      throw new StoreException(
-          null,
-          null,
-          "store " + file + " is in use (" + lockFile + ": " + e + "); one process owns a store",
-          e);
-    }
-  }
-
-  private static void createOwnerOnly(Path file) throws IOException {
-    try {
-      if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Files.createFile(
-            file,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } else {
-        Files.createFile(file);
-      }
-    } catch (FileAlreadyExistsException e) {
-      // opened before: keep it as it is
-    }
-  }
-
-  private static Connection connect(Path file, boolean readOnly) throws SQLException {
-    SQLiteConfig config = new SQLiteConfig();
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-    config.setBusyTimeout((int) BUSY_TIMEOUT.toMillis());
-    Connection connection = config.createConnection("jdbc:sqlite:" + file);
-    if (readOnly) {
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("PRAGMA query_only = ON");
-      }
-    }
-    connection.setAutoCommit(false);
-    return connection;
-  }
 
   private void createSchema() throws SQLException {
     try (Statement s = writer.createStatement()) {
@@ -896,7 +816,13 @@ public final class SqliteResourceStore implements ResourceStore {
 
   private Connection borrowReader(Kind<?> kind, String name) {
     try {
-      return readers.take();
+      while (true) {
+        Connection connection = readers.poll(100, TimeUnit.MILLISECONDS);
+        if (connection != null) {
+          return connection;
+        }
+        ensureOpen(); // closed meanwhile: the pool is being drained and will stay empty
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreException(
@@ -912,7 +838,7 @@ public final class SqliteResourceStore implements ResourceStore {
           LOG.warn("Store {} closed with a read connection still in use", dbFile);
           return;
         }
-        closeQuietly(reader);
+        SqliteFiles.closeQuietly(reader);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -925,17 +851,6 @@ public final class SqliteResourceStore implements ResourceStore {
       connection.rollback();
     } catch (SQLException e) {
       LOG.debug("Rollback failed: {}", e.getMessage());
-    }
-  }
-
-  private static void closeQuietly(AutoCloseable closeable) {
-    if (closeable == null) {
-      return;
-    }
-    try {
-      closeable.close();
-    } catch (Exception e) {
-      LOG.debug("Closing {} failed: {}", closeable, e.getMessage());
     }
   }
 }

@@ -38,12 +38,12 @@ public abstract class ResourceStoreContract {
   protected abstract ResourceStore reopen();
 
   @BeforeEach
-  void openStore() {
+  protected void openStore() {
     store = newStore();
   }
 
   @AfterEach
-  void closeStore() {
+  protected void closeStore() {
     if (store != null) {
       store.close();
     }

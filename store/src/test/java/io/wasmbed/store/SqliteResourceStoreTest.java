@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +112,7 @@ class SqliteResourceStoreTest extends ResourceStoreContract {
   }
 
   @Test
+  @Timeout(30) // a writer blocked by the listener would hang here
   void slowListenerDoesNotBlockWritersAndEndsExpiredWhenLeftBehind() throws Exception {
     store.close();
     current = SqliteResourceStore.open(dbFile(), CLOCK, 10);

@@ -290,10 +290,7 @@ public final class ApiServer implements AutoCloseable {
             .findFirst();
     if (needed.isEmpty()) {
       throw refuse(
-          ctx,
-          new ApiError(403, "forbidden", "route grants no permission"),
-          "forbidden",
-          key.id());
+          ctx, new ApiError(403, "forbidden", "route grants no permission"), "forbidden", key.id());
     }
     if (!key.role().allows(needed.get())) {
       throw refuse(
@@ -405,7 +402,8 @@ public final class ApiServer implements AutoCloseable {
 
   private void registerDevice(Context ctx) {
     Bodies.RegisterBody body = body(ctx, Bodies.RegisterBody.class);
-    var enrollment = devices.register(body.name(), body.csrBytes(), body.labels(), body.deviceType());
+    var enrollment =
+        devices.register(body.name(), body.csrBytes(), body.checkedLabels(), body.deviceType());
     ctx.status(201).json(Views.enrollment(enrollment));
   }
 

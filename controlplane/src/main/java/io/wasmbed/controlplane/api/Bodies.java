@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -37,12 +38,14 @@ public final class Bodies {
       Map<String, String> labels) {
 
     DeployRequest toRequest() {
+      requireNoNulls("config", config);
+      requireNoNulls("labels", labels);
       return new DeployRequest(
           name,
           module,
-          targets == null ? null : targets.toTargets(),
-          limits == null ? null : limits.toLimits(),
-          policy == null ? null : policy.toPolicy(),
+          targets == null ? null : prefixed("targets", targets::toTargets),
+          limits == null ? null : prefixed("limits", limits::toLimits),
+          policy == null ? null : prefixed("policy", policy::toPolicy),
           config,
           labels);
     }
@@ -50,6 +53,8 @@ public final class Bodies {
 
   public record TargetsBody(List<String> devices, Map<String, String> selector, Integer count) {
     Application.Targets toTargets() {
+      requireNoNulls("targets.devices", devices);
+      requireNoNulls("targets.selector", selector);
       return new Application.Targets(devices, selector, count == null ? 0 : count);
     }
   }
@@ -84,6 +89,8 @@ public final class Bodies {
       Boolean allowNetwork,
       String executionMode) {
     ModulePolicy toPolicy() {
+      requireNoNulls("policy.allowedImports", allowedImports);
+      requireNoNulls("policy.allowedExports", allowedExports);
       ModulePolicy d = ModulePolicy.DEFAULT;
       return new ModulePolicy(
           or(allowedImports, d.allowedImports()),
@@ -99,7 +106,13 @@ public final class Bodies {
    *
    * @param csr PEM text, or base64 of the DER bytes
    */
-  public record RegisterBody(String name, String csr, Map<String, String> labels, String deviceType) {
+  public record RegisterBody(
+      String name, String csr, Map<String, String> labels, String deviceType) {
+    Map<String, String> checkedLabels() {
+      requireNoNulls("labels", labels);
+      return labels;
+    }
+
     byte[] csrBytes() {
       if (csr == null) {
         return null;
@@ -197,6 +210,35 @@ public final class Bodies {
     }
     int newline = text.indexOf('\n');
     return newline < 0 ? text : text.substring(0, newline);
+  }
+
+  /** Runs a record constructor, naming the enclosing field in what it refuses. */
+  private static <T> T prefixed(String field, Supplier<T> construct) {
+    try {
+      return construct.get();
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage() == null ? "invalid" : e.getMessage();
+      throw ApiError.badRequest(message.startsWith(field) ? message : field + "." + message);
+    }
+  }
+
+  private static void requireNoNulls(String field, List<String> values) {
+    if (values != null && values.contains(null)) {
+      throw ApiError.badRequest(
+          field + "[" + values.indexOf(null) + "]: null (expected: a string)");
+    }
+  }
+
+  private static void requireNoNulls(String field, Map<String, String> values) {
+    if (values != null && values.containsValue(null)) {
+      String key =
+          values.entrySet().stream()
+              .filter(e -> e.getValue() == null)
+              .map(Map.Entry::getKey)
+              .findFirst()
+              .orElse("?");
+      throw ApiError.badRequest(field + "." + key + ": null (expected: a string)");
+    }
   }
 
   private static <T> T or(T value, T fallback) {

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Recent output of an application's instances (logs and published readings). The control plane
- * does not collect output itself; whoever runs the gateways in-process backs this with their
+ * Recent output of an application's instances (logs and published readings). The control plane does
+ * not collect output itself; whoever runs the gateways in-process backs this with their
  * recent-output buffers.
  */
 @FunctionalInterface

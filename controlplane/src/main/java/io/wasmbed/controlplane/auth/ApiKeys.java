@@ -124,7 +124,12 @@ public final class ApiKeys implements AutoCloseable {
     byte[] hash = sha256(plaintext);
     insert(key, hash);
     keys.put(id, new Stored(key, hash));
-    log.info("API key {} created for {} with role {}, expires {}", id, name, role, expiresAt);
+    log.info(
+        "API key {} created for {} with role {}, expires {}",
+        id,
+        name,
+        role,
+        expiresAt == null ? "never" : expiresAt);
     return new CreatedKey(key, plaintext);
   }
 

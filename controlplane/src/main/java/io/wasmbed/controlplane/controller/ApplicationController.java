@@ -79,8 +79,7 @@ public final class ApplicationController implements AutoCloseable {
     }
     running = true;
     scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "application-controller-timer"));
+        Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "application-controller-timer"));
     worker = daemon(this::work, "application-controller");
     worker.start();
     long deviceVersion = store.currentResourceVersion();
@@ -124,7 +123,8 @@ public final class ApplicationController implements AutoCloseable {
             if (!running) {
               return;
             }
-            log.warn("Watch of {} ended ({}); watching again from a replay", kind, error.getMessage());
+            log.warn(
+                "Watch of {} ended ({}); watching again from a replay", kind, error.getMessage());
             scheduler.execute(() -> watch(kind, 0, handler));
           }
         };

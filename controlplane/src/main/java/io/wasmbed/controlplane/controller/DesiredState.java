@@ -34,8 +34,8 @@ final class DesiredState {
 
   /**
    * The devices the application should run on, sorted by name: devices named in the targets plus
-   * devices matching the selector, never Revoked ones; at most {@code count} when count is positive,
-   * preferring devices that already run it, then Connected ones, then by name.
+   * devices matching the selector, never Revoked ones; at most {@code count} when count is
+   * positive, preferring devices that already run it, then Connected ones, then by name.
    */
   static List<String> placements(Application app, Map<String, Device> devices) {
     if (app.spec().stopped() || app.metadata().deleting()) {
@@ -105,8 +105,7 @@ final class DesiredState {
    * onlyConnected}, devices that are not Connected are left out: no gateway can stop the app there,
    * and the device is told again when it reconnects.
    */
-  static List<String> stillActive(
-      String app, Map<String, Device> devices, boolean onlyConnected) {
+  static List<String> stillActive(String app, Map<String, Device> devices, boolean onlyConnected) {
     List<String> names = new ArrayList<>();
     for (Device device : devices.values()) {
       Device.AppState state = device.status().apps().get(app);
@@ -141,8 +140,7 @@ final class DesiredState {
     return new DeviceState(AppPhase.Deploying, reason);
   }
 
-  private static Map<String, DeviceState> reportedStates(
-      String app, Map<String, Device> devices) {
+  private static Map<String, DeviceState> reportedStates(String app, Map<String, Device> devices) {
     Map<String, DeviceState> states = new TreeMap<>();
     for (Device device : devices.values()) {
       Device.AppState reported = device.status().apps().get(app);

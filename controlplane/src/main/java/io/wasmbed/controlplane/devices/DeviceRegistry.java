@@ -81,9 +81,7 @@ public final class DeviceRegistry {
         status.certificate().serial(),
         status.certificate().notAfter());
     return new Enrollment(
-        stored,
-        List.of(certificate, pki.deviceCa().certificate()),
-        pki.gatewayCa().certificate());
+        stored, List.of(certificate, pki.deviceCa().certificate()), pki.gatewayCa().certificate());
   }
 
   /**

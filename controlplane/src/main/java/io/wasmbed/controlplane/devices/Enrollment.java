@@ -9,8 +9,7 @@ import java.util.Objects;
  * The result of registering a device: the stored Device, its certificate chain (device certificate
  * first, then the device CA) and the CA that signs gateway certificates, which the device trusts.
  */
-public record Enrollment(
-    Device device, List<X509Certificate> chain, X509Certificate gatewayCa) {
+public record Enrollment(Device device, List<X509Certificate> chain, X509Certificate gatewayCa) {
   public Enrollment {
     Objects.requireNonNull(device, "device");
     chain = List.copyOf(chain);

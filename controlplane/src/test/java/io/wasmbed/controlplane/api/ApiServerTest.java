@@ -27,6 +27,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -57,7 +58,8 @@ class ApiServerTest {
   @BeforeEach
   void setUp() {
     store = SqliteResourceStore.open(dir.resolve("store.db"), clock);
-    pki = Pki.loadOrCreate(dir.resolve("pki"), Clock2.system());
+    // The PKI checks certificate validity against real time; the API runs on the test's clock.
+    pki = Pki.loadOrCreate(dir.resolve("pki"), Clock.systemUTC());
     keys = ApiKeys.open(dir.resolve("api-keys.db"), clock);
     admin = keys.create("admin", Role.admin, null).plaintext();
     operator = keys.create("ops", Role.operator, null).plaintext();
@@ -74,8 +76,7 @@ class ApiServerTest {
 
   private ApiServer start(ApiServer.Config config) {
     AppLogs logs =
-        app ->
-            List.of(new AppLogs.Line("dev-1", "LOG", app + " says hi", Instant.EPOCH));
+        app -> List.of(new AppLogs.Line("dev-1", "LOG", app + " says hi", Instant.EPOCH));
     return new ApiServer(
             config,
             keys,
@@ -132,18 +133,25 @@ class ApiServerTest {
 
   @Test
   void applicationLifecycleOverHttp() throws Exception {
-    HttpResponse<String> created = send("POST", "/api/v1/applications", operator, deployBody("blink"));
+    HttpResponse<String> created =
+        send("POST", "/api/v1/applications", operator, deployBody("blink"));
     assertThat(created.statusCode()).isEqualTo(201);
     JsonNode module = json(created).path("spec").path("module");
     assertThat(module.path("digest").asText()).startsWith("sha256:93a44bbb");
     assertThat(module.path("size").asInt()).isEqualTo(8);
     assertThat(module.has("inline")).isFalse();
 
-    assertThat(json(send("GET", "/api/v1/applications/blink", viewer, null)).path("metadata").path("name").asText())
+    assertThat(
+            json(send("GET", "/api/v1/applications/blink", viewer, null))
+                .path("metadata")
+                .path("name")
+                .asText())
         .isEqualTo("blink");
     assertThat(json(send("GET", "/api/v1/applications", viewer, null))).hasSize(1);
-    assertThat(json(send("GET", "/api/v1/applications?selector=team=edge", viewer, null))).hasSize(1);
-    assertThat(json(send("GET", "/api/v1/applications?selector=team=none", viewer, null))).isEmpty();
+    assertThat(json(send("GET", "/api/v1/applications?selector=team=edge", viewer, null)))
+        .hasSize(1);
+    assertThat(json(send("GET", "/api/v1/applications?selector=team=none", viewer, null)))
+        .isEmpty();
 
     HttpResponse<String> stopped = send("POST", "/api/v1/applications/blink/stop", operator, null);
     assertThat(json(stopped).path("spec").path("stopped").asBoolean()).isTrue();
@@ -172,18 +180,22 @@ class ApiServerTest {
     String csr = Pem.encode(Csrs.parse(Csrs.create(Keys.generate(), "dev-1")));
     String body =
         Json.mapper()
-            .writeValueAsString(
-                Map.of("name", "dev-1", "csr", csr, "labels", Map.of("zone", "a")));
+            .writeValueAsString(Map.of("name", "dev-1", "csr", csr, "labels", Map.of("zone", "a")));
 
     HttpResponse<String> created = send("POST", "/api/v1/devices", operator, body);
     assertThat(created.statusCode()).isEqualTo(201);
     JsonNode enrollment = json(created);
-    assertThat(enrollment.path("device").path("status").path("phase").asText()).isEqualTo("Enrolled");
+    assertThat(enrollment.path("device").path("status").path("phase").asText())
+        .isEqualTo("Enrolled");
     assertThat(Pem.parseCertificates(enrollment.path("chain").get(0).asText())).hasSize(1);
     assertThat(enrollment.path("gatewayCa").asText()).startsWith("-----BEGIN CERTIFICATE-----");
 
     assertThat(send("POST", "/api/v1/devices", operator, body).statusCode()).isEqualTo(409);
-    assertThat(json(send("GET", "/api/v1/devices/dev-1", viewer, null)).path("spec").path("publicKey").asText())
+    assertThat(
+            json(send("GET", "/api/v1/devices/dev-1", viewer, null))
+                .path("spec")
+                .path("publicKey")
+                .asText())
         .isNotEmpty();
     HttpResponse<String> revoked = send("POST", "/api/v1/devices/dev-1/revoke", operator, null);
     assertThat(json(revoked).path("status").path("phase").asText()).isEqualTo("Revoked");
@@ -201,16 +213,25 @@ class ApiServerTest {
     assertBadRequest(
         "{\"name\":\"x\",\"module\":\"AGFzbQEAAAA=\",\"targets\":{\"devices\":[\"a\"]},\"stoped\":1}",
         "stoped: unknown field");
-    assertBadRequest(
-        "{\"name\":\"x\",\"targets\":{\"devices\":[\"a\"]}}", "module: missing");
+    assertBadRequest("{\"name\":\"x\",\"targets\":{\"devices\":[\"a\"]}}", "module: missing");
     assertBadRequest(
         "{\"name\":\"x\",\"module\":\"!!!\",\"targets\":{\"devices\":[\"a\"]}}", "module:");
     assertBadRequest(
         "{\"name\":\"x\",\"module\":\"AGFzbQEAAAA=\",\"targets\":{}}", "targets: empty");
+    assertBadRequest(
+        "{\"name\":\"x\",\"module\":\"AGFzbQEAAAA=\",\"targets\":{\"devices\":[null]}}",
+        "targets.devices[0]: null");
+    assertBadRequest(
+        "{\"name\":\"x\",\"module\":\"AGFzbQEAAAA=\",\"targets\":{\"devices\":[\"a\"]},"
+            + "\"limits\":{\"maxMemoryPages\":-1}}",
+        "limits.maxMemoryPages: -1");
+    assertBadRequest(
+        "{\"name\":\"x\",\"module\":\"AGFzbQEAAAA=\",\"targets\":{\"devices\":[\"a\"]},"
+            + "\"labels\":{\"a\":null}}",
+        "labels.a: null");
     assertBadRequest("[]", "body:");
     assertBadRequest("", "body: empty");
-    HttpResponse<String> badSelector =
-        send("GET", "/api/v1/devices?selector=zone", viewer, null);
+    HttpResponse<String> badSelector = send("GET", "/api/v1/devices?selector=zone", viewer, null);
     assertThat(badSelector.statusCode()).isEqualTo(400);
     assertThat(json(badSelector).path("message").asText()).startsWith("selector:");
   }
@@ -264,7 +285,11 @@ class ApiServerTest {
   @Test
   void adminManagesKeysOverHttp() throws Exception {
     HttpResponse<String> created =
-        send("POST", "/api/v1/keys", admin, "{\"name\":\"ci\",\"role\":\"viewer\",\"validFor\":\"P1D\"}");
+        send(
+            "POST",
+            "/api/v1/keys",
+            admin,
+            "{\"name\":\"ci\",\"role\":\"viewer\",\"validFor\":\"P1D\"}");
     assertThat(created.statusCode()).isEqualTo(201);
     String key = json(created).path("key").asText();
     assertThat(send("GET", "/api/v1/whoami", key, null).statusCode()).isEqualTo(200);
@@ -315,8 +340,7 @@ class ApiServerTest {
     if (body != null) {
       builder.header("Content-Type", "application/json");
     }
-    builder.method(
-        method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
+    builder.method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
     return http.send(builder.build(), BodyHandlers.ofString());
   }
 
@@ -336,12 +360,5 @@ class ApiServerTest {
 
   private static JsonNode json(HttpResponse<String> response) throws Exception {
     return Json.mapper().readTree(response.body());
-  }
-
-  /** The PKI checks validity against real time; the API's clock is the test's. */
-  private static final class Clock2 {
-    static java.time.Clock system() {
-      return java.time.Clock.systemUTC();
-    }
   }
 }

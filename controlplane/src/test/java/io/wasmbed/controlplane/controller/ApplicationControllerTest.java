@@ -86,7 +86,11 @@ class ApplicationControllerTest {
             "app",
             a ->
                 a.status().devices().get("b") != null
-                    && a.status().devices().get("b").reason().equals("waiting for device to connect"));
+                    && a.status()
+                        .devices()
+                        .get("b")
+                        .reason()
+                        .equals("waiting for device to connect"));
     assertThat(app.status().placements()).containsExactly("b");
   }
 
@@ -193,16 +197,14 @@ class ApplicationControllerTest {
     controller.start();
     deploy("app", new Application.Targets(List.of("a"), Map.of(), 0));
     report(store, "a", "app", AppPhase.Running, "");
-    long settled = awaitStatus("app", a -> a.status().phase() == Phase.Running).metadata().resourceVersion();
+    long settled =
+        awaitStatus("app", a -> a.status().phase() == Phase.Running).metadata().resourceVersion();
 
     // Unrelated device writes (heartbeats) and explicit re-queues must not produce writes.
     store.updateStatus(
         Kind.DEVICE, "a", d -> d.withStatus(d.status().heartbeat(java.time.Instant.now())));
     controller.enqueue("app");
-    await()
-        .during(Duration.ofMillis(700))
-        .atMost(WAIT)
-        .until(() -> version("app") == settled);
+    await().during(Duration.ofMillis(700)).atMost(WAIT).until(() -> version("app") == settled);
   }
 
   @Test

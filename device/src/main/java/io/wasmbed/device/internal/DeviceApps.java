@@ -146,18 +146,21 @@ public final class DeviceApps {
 
     @Override
     public void ended(String app, boolean failed, String reason) {
-      try (var ignored = DeviceMdc.put(deviceName)) {
-        if (!running.remove(app, instance)) {
-          log.debug("App {} end ignored: instance was already replaced or stopped", app);
-          return;
-        }
-        if (failed) {
-          log.info("App {} failed: {}", app, reason);
-        } else {
-          log.info("App {} ended: {}", app, reason);
-        }
-        uplink.accept(new Message.AppStatus(app, failed ? AppPhase.FAILED : AppPhase.STOPPED, reason));
-      }
+      DeviceMdc.run(
+          deviceName,
+          () -> {
+            if (!running.remove(app, instance)) {
+              log.debug("App {} end ignored: instance was already replaced or stopped", app);
+              return;
+            }
+            if (failed) {
+              log.info("App {} failed: {}", app, reason);
+            } else {
+              log.info("App {} ended: {}", app, reason);
+            }
+            uplink.accept(
+                new Message.AppStatus(app, failed ? AppPhase.FAILED : AppPhase.STOPPED, reason));
+          });
     }
   }
 }

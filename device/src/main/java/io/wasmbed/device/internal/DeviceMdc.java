@@ -10,16 +10,23 @@ public final class DeviceMdc {
 
   private DeviceMdc() {}
 
-  public static MDC.MDCCloseable put(String deviceName) {
-    return MDC.putCloseable(KEY, deviceName);
+  /** Runs {@code task} with the device name in the MDC, then restores what was there. */
+  public static void run(String deviceName, Runnable task) {
+    String previous = MDC.get(KEY);
+    MDC.put(KEY, deviceName);
+    try {
+      task.run();
+    } finally {
+      if (previous == null) {
+        MDC.remove(KEY);
+      } else {
+        MDC.put(KEY, previous);
+      }
+    }
   }
 
   /** Wraps a task so that it logs with the device name, whichever thread runs it. */
   public static Runnable wrap(String deviceName, Runnable task) {
-    return () -> {
-      try (var ignored = put(deviceName)) {
-        task.run();
-      }
-    };
+    return () -> run(deviceName, task);
   }
 }

@@ -19,36 +19,46 @@ public final class MdcHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    try (var ignored = DeviceMdc.put(deviceName)) {
-      ctx.fireChannelActive();
-    }
+    DeviceMdc.run(
+        deviceName,
+        () -> {
+          ctx.fireChannelActive();
+        });
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    try (var ignored = DeviceMdc.put(deviceName)) {
-      ctx.fireChannelInactive();
-    }
+    DeviceMdc.run(
+        deviceName,
+        () -> {
+          ctx.fireChannelInactive();
+        });
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try (var ignored = DeviceMdc.put(deviceName)) {
-      ctx.fireChannelRead(msg);
-    }
+    DeviceMdc.run(
+        deviceName,
+        () -> {
+          ctx.fireChannelRead(msg);
+        });
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    try (var ignored = DeviceMdc.put(deviceName)) {
-      ctx.fireUserEventTriggered(evt);
-    }
+    DeviceMdc.run(
+        deviceName,
+        () -> {
+          ctx.fireUserEventTriggered(evt);
+        });
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    try (var ignored = DeviceMdc.put(deviceName)) {
-      ctx.fireExceptionCaught(cause);
-    }
+    DeviceMdc.run(
+        deviceName,
+        () -> {
+          ctx.fireExceptionCaught(cause);
+        });
   }
 }

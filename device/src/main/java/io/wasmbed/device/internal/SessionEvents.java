@@ -4,8 +4,8 @@ package io.wasmbed.device.internal;
 public interface SessionEvents {
 
   /**
-   * The TLS handshake succeeded; the agent sends DeviceInfo and its first heartbeat. In TLS 1.3
-   * the gateway may still refuse the client certificate after this point.
+   * The TLS handshake succeeded; the agent sends DeviceInfo and its first heartbeat. In TLS 1.3 the
+   * gateway may still refuse the client certificate after this point.
    */
   void established(Session session);
 

@@ -13,13 +13,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /** Atomic file writes for PKI material. */
-final class Files2 {
+final class SecureFiles {
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR =
       PosixFilePermissions.fromString("rwx------");
 
-  private Files2() {}
+  private SecureFiles() {}
 
   /** Writes via a temp file created rw------- in the same directory, then an atomic move. */
   static void writeOwnerOnly(Path file, byte[] content) {
@@ -89,16 +89,14 @@ final class Files2 {
 
   private static void move(Path temp, Path file) throws IOException {
     try {
-      Files.move(
-          temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 
   private static boolean isPosix(Path dir) {
-    return dir != null
-        && Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null;
+    return dir != null && Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null;
   }
 
   private static void deleteQuietly(Path temp) {

@@ -1,0 +1,45 @@
+package io.wasmbed.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class DemoCommandTest {
+
+  @TempDir Path dataDir;
+
+  @Test
+  void demoRunsTheExampleOnEveryDeviceAndExitsZero() {
+    StringWriter out = new StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setOut(new PrintWriter(out, true));
+
+    int code =
+        commandLine.execute("demo", "--devices", "3", "--data-dir", dataDir.toString(), "--timeout", "60s");
+
+    assertThat(code).as(out.toString()).isZero();
+    assertThat(out.toString())
+        .contains("Running on 3/3 devices")
+        .contains("device-01")
+        .contains("device-03")
+        .contains("temperature-monitor")
+        .contains("APP OUTPUT");
+  }
+
+  @Test
+  void demoRefusesAMissingAppFileWithExitCode2() {
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setErr(new PrintWriter(err, true));
+
+    int code = commandLine.execute("demo", "--app", dataDir.resolve("nope.wasm").toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("nope.wasm").contains("no such file");
+  }
+}
