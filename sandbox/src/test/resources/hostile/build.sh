@@ -24,6 +24,19 @@ trap 'rm -rf "$gen"' EXIT
   echo '")'
   echo "  (func (export \"tick\")))"
 } > "$gen/huge-data.wat"
+{
+  echo ";; A recursive function with 20000 i64 locals: each frame holds 160 KB of host heap."
+  echo "(module"
+  printf '  (func $deep (local'
+  i=0
+  while [ $i -lt 20000 ]; do
+    printf ' i64'
+    i=$((i + 1))
+  done
+  echo ')'
+  echo '    (call $deep))'
+  echo '  (func (export "tick") (call $deep)))'
+} > "$gen/many-locals.wat"
 for wat in *.wat "$gen"/*.wat; do
   name=$(basename "$wat" .wat)
   wat2wasm "$wat" -o "$name.wasm"

@@ -5,8 +5,8 @@ import io.wasmbed.device.AgentConfig;
 import io.wasmbed.device.DeviceAgent;
 import io.wasmbed.device.DeviceIdentity;
 import io.wasmbed.device.SimulatedSensors;
-import io.wasmbed.pki.KeyAlgorithm;
 import io.wasmbed.pki.Csrs;
+import io.wasmbed.pki.KeyAlgorithm;
 import io.wasmbed.pki.Pem;
 import io.wasmbed.sandbox.Sandbox;
 import java.io.IOException;
@@ -41,7 +41,11 @@ final class AgentCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Device state directory.")
+  @Option(
+      names = "--dir",
+      required = true,
+      paramLabel = "DIR",
+      description = "Device state directory.")
   Path dir;
 
   @Option(
@@ -53,7 +57,10 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--name", description = "Device name (needed to register).")
   String name;
 
-  @Option(names = "--label", paramLabel = "K=V", description = "Label to register with, repeatable.")
+  @Option(
+      names = "--label",
+      paramLabel = "K=V",
+      description = "Label to register with, repeatable.")
   List<String> labels;
 
   @Option(names = "--heartbeat", description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")
@@ -61,7 +68,8 @@ final class AgentCommand implements Callable<Integer> {
 
   @Option(
       names = "--key-algorithm",
-      description = "Key algorithm for a new device key: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+      description =
+          "Key algorithm for a new device key: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   KeyAlgorithm keyAlgorithm = KeyAlgorithm.ED25519;
 
   @Option(
@@ -84,7 +92,8 @@ final class AgentCommand implements Callable<Integer> {
       out.printf("device/%s registered and certified%n", identity.deviceName());
     }
     HostAndPort target = HostAndPort.parse(gateway);
-    AgentConfig config = AgentConfig.of(target.host(), target.port()).withHeartbeatInterval(heartbeat);
+    AgentConfig config =
+        AgentConfig.of(target.host(), target.port()).withHeartbeatInterval(heartbeat);
     Clock clock = Clock.systemUTC();
     DeviceAgent agent =
         new DeviceAgent(
@@ -108,7 +117,8 @@ final class AgentCommand implements Callable<Integer> {
   private int askForRegistration(PrintWriter out, DeviceIdentity identity) throws IOException {
     String deviceName = requireName();
     Path csrFile = dir.resolve("device.csr");
-    Files.writeString(csrFile, Pem.encode(Csrs.parse(identity.csr(deviceName))), StandardCharsets.UTF_8);
+    Files.writeString(
+        csrFile, Pem.encode(Csrs.parse(identity.csr(deviceName))), StandardCharsets.UTF_8);
     out.printf("This device has no certificate yet. Its request is in %s.%n", csrFile);
     out.printf("Register it (on the control plane), then start the agent again:%n");
     out.printf("  ./wasmbed device register %s --csr %s --out %s%n", deviceName, csrFile, dir);

@@ -86,7 +86,8 @@ final class ApiClient {
     try {
       return json.readTree(bytes);
     } catch (IOException e) {
-      return json.getNodeFactory().textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+      return json.getNodeFactory()
+          .textNode(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 

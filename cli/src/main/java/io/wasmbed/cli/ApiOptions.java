@@ -26,7 +26,8 @@ final class ApiOptions {
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
-      description = "Data directory of a local `wasmbed up` (default: $WASMBED_HOME or ~/.wasmbed).")
+      description =
+          "Data directory of a local `wasmbed up` (default: $WASMBED_HOME or ~/.wasmbed).")
   Path dataDir;
 
   ApiClient client() {

@@ -206,35 +206,23 @@ final class AppCommand {
     }
   }
 
-  @Command(name = "stop", description = "Stop an application everywhere.", mixinStandardHelpOptions = true)
-  static final class Stop implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ApiOptions api;
-
-    @Parameters(paramLabel = "NAME")
-    String name;
-
-    @Override
-    public Integer call() {
-      api.client().post("/api/v1/applications/" + name + "/stop", Map.of());
-      spec.commandLine().getOut().println("application/" + name + " stopping");
-      return 0;
+  @Command(
+      name = "stop",
+      description = "Stop an application everywhere.",
+      mixinStandardHelpOptions = true)
+  static final class Stop extends ResourceAction {
+    Stop() {
+      super("applications", "stop", "stopping");
     }
   }
 
-  @Command(name = "start", description = "Start a stopped application.", mixinStandardHelpOptions = true)
-  static final class Start implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ApiOptions api;
-
-    @Parameters(paramLabel = "NAME")
-    String name;
-
-    @Override
-    public Integer call() {
-      api.client().post("/api/v1/applications/" + name + "/start", Map.of());
-      spec.commandLine().getOut().println("application/" + name + " starting");
-      return 0;
+  @Command(
+      name = "start",
+      description = "Start a stopped application.",
+      mixinStandardHelpOptions = true)
+  static final class Start extends ResourceAction {
+    Start() {
+      super("applications", "start", "starting");
     }
   }
 
@@ -242,18 +230,9 @@ final class AppCommand {
       name = "delete",
       description = "Stop an application on every device, then delete it.",
       mixinStandardHelpOptions = true)
-  static final class Delete implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ApiOptions api;
-
-    @Parameters(paramLabel = "NAME")
-    String name;
-
-    @Override
-    public Integer call() {
-      api.client().delete("/api/v1/applications/" + name);
-      spec.commandLine().getOut().println("application/" + name + " deleting");
-      return 0;
+  static final class Delete extends ResourceAction {
+    Delete() {
+      super("applications", null, "deleting");
     }
   }
 

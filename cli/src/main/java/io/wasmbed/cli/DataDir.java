@@ -2,7 +2,9 @@ package io.wasmbed.cli;
 
 import java.nio.file.Path;
 
-/** Where Wasmbed keeps its state: {@code --data-dir}, else {@code $WASMBED_HOME}, else ~/.wasmbed. */
+/**
+ * Where Wasmbed keeps its state: {@code --data-dir}, else {@code $WASMBED_HOME}, else ~/.wasmbed.
+ */
 final class DataDir {
 
   private DataDir() {}

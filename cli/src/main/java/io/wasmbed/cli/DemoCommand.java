@@ -59,7 +59,9 @@ final class DemoCommand implements Callable<Integer> {
       description = "WebAssembly module to deploy (default: the temperature-monitor example).")
   Path app;
 
-  @Option(names = "--keep", description = "Keep everything running after the report (Ctrl-C stops).")
+  @Option(
+      names = "--keep",
+      description = "Keep everything running after the report (Ctrl-C stops).")
   boolean keep;
 
   @Option(
@@ -82,7 +84,8 @@ final class DemoCommand implements Callable<Integer> {
       throw new CliException("--devices: " + devices + " (expected: 1 to 1000)", 2);
     }
     byte[] module = readModule();
-    Path dir = dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("wasmbed-demo-");
+    Path dir =
+        dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("wasmbed-demo-");
     Files.createDirectories(dir);
     Logging.toFile(dir.resolve("wasmbed.log"));
     Clock clock = Clock.systemUTC();
@@ -95,13 +98,24 @@ final class DemoCommand implements Callable<Integer> {
       long started = System.nanoTime();
       step("Registering and certifying " + devices + " devices");
       List<DeviceIdentity> identities = enrollAll(platform, dir);
-      step("Connecting " + devices + " device agents over mutual TLS to " + platform.gatewayHost()
-          + ":" + platform.gateway().port());
+      step(
+          "Connecting "
+              + devices
+              + " device agents over mutual TLS to "
+              + platform.gatewayHost()
+              + ":"
+              + platform.gateway().port());
       for (DeviceIdentity identity : identities) {
-        fleet.start(identity, platform.gatewayHost(), platform.gateway().port(),
-            Duration.ofSeconds(30), clock);
+        fleet.start(
+            identity,
+            platform.gatewayHost(),
+            platform.gateway().port(),
+            Duration.ofSeconds(30),
+            clock);
       }
-      awaitOrFail("devices connected", () -> connected(platform) == devices,
+      awaitOrFail(
+          "devices connected",
+          () -> connected(platform) == devices,
           () -> connected(platform) + "/" + devices + " devices connected");
       out.printf("  %d/%d devices connected in %d ms%n", devices, devices, millisSince(started));
 
@@ -109,10 +123,18 @@ final class DemoCommand implements Callable<Integer> {
       step("Deploying " + appName + " (" + module.length + " bytes) to every device");
       long deployed = System.nanoTime();
       platform.controlPlane().applications().deploy(deployRequest(appName, module));
-      awaitOrFail("application running", () -> running(platform, appName) == devices,
+      awaitOrFail(
+          "application running",
+          () -> running(platform, appName) == devices,
           () -> describe(platform, appName));
-      out.printf("  Running on %d/%d devices, %d ms after deploy%n%n", devices, devices,
-          millisSince(deployed));
+      out.printf(
+          "  Running on %d/%d devices, %d ms after deploy%n",
+          devices, devices, millisSince(deployed));
+      awaitOrFail(
+          "a reading from every device",
+          () -> devicesWithReadings(platform, appName) == devices,
+          () -> devicesWithReadings(platform, appName) + "/" + devices + " devices published");
+      out.printf("  Readings arriving from %d/%d devices%n%n", devices, devices);
 
       report(platform, appName);
       if (keep) {
@@ -181,11 +203,15 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static int running(EmbeddedPlatform platform, String app) {
-    return platform
-        .store()
-        .get(Kind.APPLICATION, app)
-        .map(a -> a.status().running())
-        .orElse(0);
+    return platform.store().get(Kind.APPLICATION, app).map(a -> a.status().running()).orElse(0);
+  }
+
+  private static long devicesWithReadings(EmbeddedPlatform platform, String app) {
+    return platform.gateway().recentOutput(app).stream()
+        .filter(line -> line.kind() == io.wasmbed.protocol.Message.OutputKind.READING)
+        .map(OutputLine::device)
+        .distinct()
+        .count();
   }
 
   private static String describe(EmbeddedPlatform platform, String app) {
@@ -196,14 +222,20 @@ final class DemoCommand implements Callable<Integer> {
         .orElse("application " + app + " not found");
   }
 
-  private void awaitOrFail(String what, BooleanSupplier done, java.util.function.Supplier<String> state)
+  private void awaitOrFail(
+      String what, BooleanSupplier done, java.util.function.Supplier<String> state)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
         throw new CliException(
-            "demo failed: " + what + " not reached within " + timeout.toSeconds() + " s ("
-                + state.get() + ")");
+            "demo failed: "
+                + what
+                + " not reached within "
+                + timeout.toSeconds()
+                + " s ("
+                + state.get()
+                + ")");
       }
       Thread.sleep(50);
     }
@@ -232,8 +264,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private void keepRunning(EmbeddedPlatform platform, Fleet fleet) throws InterruptedException {
     out.printf("%nStill running (--keep). Try, in another terminal:%n");
-    out.printf("  export WASMBED_API=%s WASMBED_HOME=%s%n", platform.apiUrl(),
-        platform.settings().dataDir());
+    out.printf(
+        "  export WASMBED_API=%s WASMBED_HOME=%s%n",
+        platform.apiUrl(), platform.settings().dataDir());
     out.printf("  ./wasmbed device list%n  ./wasmbed app status %s%n", "temperature-monitor");
     out.printf("Press Ctrl-C to stop.%n");
     out.flush();

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wasmbed.device.DeviceIdentity;
 import io.wasmbed.pki.KeyAlgorithm;
 import io.wasmbed.pki.Pem;
-import java.security.cert.X509Certificate;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,13 +41,17 @@ final class DeviceCommand {
     @Mixin ApiOptions api;
     @Mixin OutputFormat output;
 
-    @Option(names = {"-l", "--selector"}, description = "Label selector, e.g. zone=lab.")
+    @Option(
+        names = {"-l", "--selector"},
+        description = "Label selector, e.g. zone=lab.")
     String selector;
 
     @Override
     public Integer call() {
-      String query = selector == null ? "" : "?selector=" + java.net.URLEncoder.encode(selector,
-          StandardCharsets.UTF_8);
+      String query =
+          selector == null
+              ? ""
+              : "?selector=" + java.net.URLEncoder.encode(selector, StandardCharsets.UTF_8);
       JsonNode response = api.client().get("/api/v1/devices" + query);
       PrintWriter out = spec.commandLine().getOut();
       if (output.json()) {
@@ -67,7 +71,7 @@ final class DeviceCommand {
           device.path("metadata").path("name").asText(),
           OutputFormat.text(status.path("phase"), "Pending"),
           OutputFormat.text(status.path("gateway"), "-"),
-          OutputFormat.text(status.path("lastHeartbeat"), "-"),
+          OutputFormat.age(status.path("lastHeartbeat")),
           appSummary(status.path("apps")),
           OutputFormat.labels(device.path("metadata")));
     }
@@ -100,7 +104,8 @@ final class DeviceCommand {
 
     @Override
     public Integer call() {
-      OutputFormat.printJson(spec.commandLine().getOut(), api.client().get("/api/v1/devices/" + name));
+      OutputFormat.printJson(
+          spec.commandLine().getOut(), api.client().get("/api/v1/devices/" + name));
       return 0;
     }
   }
@@ -177,34 +182,19 @@ final class DeviceCommand {
       name = "revoke",
       description = "Revoke a device's certificate and end its live session.",
       mixinStandardHelpOptions = true)
-  static final class RevokeDevice implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ApiOptions api;
-
-    @Parameters(paramLabel = "NAME")
-    String name;
-
-    @Override
-    public Integer call() {
-      api.client().post("/api/v1/devices/" + name + "/revoke", Map.of());
-      spec.commandLine().getOut().println("device/" + name + " revoked");
-      return 0;
+  static final class RevokeDevice extends ResourceAction {
+    RevokeDevice() {
+      super("devices", "revoke", "revoked");
     }
   }
 
-  @Command(name = "delete", description = "Delete a device.", mixinStandardHelpOptions = true)
-  static final class DeleteDevice implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin ApiOptions api;
-
-    @Parameters(paramLabel = "NAME")
-    String name;
-
-    @Override
-    public Integer call() {
-      api.client().delete("/api/v1/devices/" + name);
-      spec.commandLine().getOut().println("device/" + name + " deleted");
-      return 0;
+  @Command(
+      name = "delete",
+      description = "Delete a device and revoke its certificate.",
+      mixinStandardHelpOptions = true)
+  static final class DeleteDevice extends ResourceAction {
+    DeleteDevice() {
+      super("devices", null, "deleted");
     }
   }
 }

@@ -81,32 +81,67 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     public Settings withPorts(int gateway, int gatewayHttp, int api) {
       return new Settings(
-          dataDir, gatewayName, bindHost, gateway, gatewayHttp, apiHost, api, heartbeatTimeout,
+          dataDir,
+          gatewayName,
+          bindHost,
+          gateway,
+          gatewayHttp,
+          apiHost,
+          api,
+          heartbeatTimeout,
           ackTimeout);
     }
 
     public Settings withBindHost(String host) {
       return new Settings(
-          dataDir, gatewayName, host, gatewayPort, gatewayHttpPort, apiHost, apiPort,
-          heartbeatTimeout, ackTimeout);
+          dataDir,
+          gatewayName,
+          host,
+          gatewayPort,
+          gatewayHttpPort,
+          apiHost,
+          apiPort,
+          heartbeatTimeout,
+          ackTimeout);
     }
 
     public Settings withApiHost(String host) {
       return new Settings(
-          dataDir, gatewayName, bindHost, gatewayPort, gatewayHttpPort, host, apiPort,
-          heartbeatTimeout, ackTimeout);
+          dataDir,
+          gatewayName,
+          bindHost,
+          gatewayPort,
+          gatewayHttpPort,
+          host,
+          apiPort,
+          heartbeatTimeout,
+          ackTimeout);
     }
 
     public Settings withHeartbeatTimeout(Duration timeout) {
       return new Settings(
-          dataDir, gatewayName, bindHost, gatewayPort, gatewayHttpPort, apiHost, apiPort, timeout,
+          dataDir,
+          gatewayName,
+          bindHost,
+          gatewayPort,
+          gatewayHttpPort,
+          apiHost,
+          apiPort,
+          timeout,
           ackTimeout);
     }
 
     public Settings withAckTimeout(Duration timeout) {
       return new Settings(
-          dataDir, gatewayName, bindHost, gatewayPort, gatewayHttpPort, apiHost, apiPort,
-          heartbeatTimeout, timeout);
+          dataDir,
+          gatewayName,
+          bindHost,
+          gatewayPort,
+          gatewayHttpPort,
+          apiHost,
+          apiPort,
+          heartbeatTimeout,
+          timeout);
     }
   }
 
@@ -140,7 +175,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
     createPrivateDirectory(settings.dataDir());
     List<AutoCloseable> opened = new ArrayList<>();
     try {
-      SqliteResourceStore store = SqliteResourceStore.open(settings.dataDir().resolve("store.db"), clock);
+      SqliteResourceStore store =
+          SqliteResourceStore.open(settings.dataDir().resolve("store.db"), clock);
       opened.add(store);
       Pki pki = Pki.loadOrCreate(settings.dataDir().resolve("pki"), clock);
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -156,13 +192,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       gateway.start();
       ControlPlane controlPlane =
           ControlPlane.start(
-              settings.dataDir(),
-              store,
-              pki,
-              clock,
-              meters,
-              apiConfig(settings),
-              appLogs(gateway));
+              settings.dataDir(), store, pki, clock, meters, apiConfig(settings), appLogs(gateway));
       log.info(
           "Wasmbed is up: devices connect to {}:{}, API on http://{}:{}, data in {}",
           settings.bindHost(),
@@ -214,7 +244,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
     try {
       if (!Files.exists(dir)) {
         Files.createDirectories(
-            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + dir, e);

@@ -69,11 +69,15 @@ final class Fleet implements AutoCloseable {
   }
 
   /** Starts an agent for an enrolled identity against {@code host:port}. */
-  DeviceAgent start(DeviceIdentity identity, String host, int port, Duration heartbeat, Clock clock) {
+  DeviceAgent start(
+      DeviceIdentity identity, String host, int port, Duration heartbeat, Clock clock) {
     AgentConfig config = AgentConfig.of(host, port).withHeartbeatInterval(heartbeat);
     Sandbox sandbox = new Sandbox(new SimulatedSensors(identity.deviceName(), clock), runtime);
     DeviceAgent agent =
-        DeviceAgent.builder(config, identity, sandbox).eventLoopGroup(eventLoop).clock(clock).build();
+        DeviceAgent.builder(config, identity, sandbox)
+            .eventLoopGroup(eventLoop)
+            .clock(clock)
+            .build();
     synchronized (agents) {
       agents.add(agent);
     }

@@ -21,7 +21,8 @@ final class Logging {
 
     PatternLayoutEncoder encoder = new PatternLayoutEncoder();
     encoder.setContext(context);
-    encoder.setPattern("%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} %X{device} - %msg%n");
+    encoder.setPattern(
+        "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{0} %replace([%X{device}] ){'\\[\\] ', ''}- %msg%n");
     encoder.start();
     FileAppender<ILoggingEvent> appender = new FileAppender<>();
     appender.setContext(context);

@@ -33,7 +33,10 @@ final class OutputFormat {
   static void printJson(PrintWriter out, Object value) {
     try {
       out.println(
-          Json.mapper().writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
+          Json.mapper()
+              .writer()
+              .with(SerializationFeature.INDENT_OUTPUT)
+              .writeValueAsString(value));
       out.flush();
     } catch (JsonProcessingException e) {
       throw new CliException("cannot print JSON: " + e.getOriginalMessage());
@@ -50,14 +53,39 @@ final class OutputFormat {
 
   static String labels(JsonNode metadata) {
     Map<String, String> labels =
-        Json.mapper().convertValue(metadata.path("labels"), Json.mapper().getTypeFactory()
-            .constructMapType(java.util.TreeMap.class, String.class, String.class));
+        Json.mapper()
+            .convertValue(
+                metadata.path("labels"),
+                Json.mapper()
+                    .getTypeFactory()
+                    .constructMapType(java.util.TreeMap.class, String.class, String.class));
     if (labels == null || labels.isEmpty()) {
       return "<none>";
     }
     return labels.entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining(","));
+  }
+
+  /**
+   * An ISO-8601 instant as its age, the way kubectl shows it: {@code 4s}, {@code 3m}, {@code 2h}.
+   */
+  static String age(JsonNode instant) {
+    if (instant == null || instant.isMissingNode() || instant.isNull()) {
+      return "-";
+    }
+    try {
+      java.time.Duration age =
+          java.time.Duration.between(
+              java.time.Instant.parse(instant.asText()), java.time.Instant.now());
+      long seconds = Math.max(0, age.getSeconds());
+      if (seconds < 120) {
+        return seconds + "s ago";
+      }
+      return seconds < 7200 ? seconds / 60 + "m ago" : seconds / 3600 + "h ago";
+    } catch (java.time.format.DateTimeParseException e) {
+      return instant.asText();
+    }
   }
 
   static String text(JsonNode node, String orElse) {

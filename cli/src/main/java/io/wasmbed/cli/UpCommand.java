@@ -31,16 +31,22 @@ final class UpCommand implements Callable<Integer> {
       description = "Data directory (default: $WASMBED_HOME or ~/.wasmbed).")
   Path dataDir;
 
-  @Option(names = "--bind", description = "Address for the device and health ports (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--bind",
+      description = "Address for the device and health ports (default: ${DEFAULT-VALUE}).")
   String bind = "0.0.0.0";
 
   @Option(names = "--port", description = "Device TLS port (default: ${DEFAULT-VALUE}).")
   int port = 4423;
 
-  @Option(names = "--http-port", description = "Gateway health/metrics port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--http-port",
+      description = "Gateway health/metrics port (default: ${DEFAULT-VALUE}).")
   int httpPort = 8080;
 
-  @Option(names = "--api-host", description = "Control-plane API address (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--api-host",
+      description = "Control-plane API address (default: ${DEFAULT-VALUE}).")
   String apiHost = "127.0.0.1";
 
   @Option(names = "--api-port", description = "Control-plane API port (default: ${DEFAULT-VALUE}).")
@@ -71,16 +77,19 @@ final class UpCommand implements Callable<Integer> {
                 "wasmbed-shutdown"));
     PrintWriter out = spec.commandLine().getOut();
     out.printf("Wasmbed is up.%n");
-    out.printf("  devices:  %s:%d (TLS 1.3, client certificates)%n", bind, platform.gateway().port());
-    out.printf("  health:   http://%s:%d/healthz  metrics: /metrics%n", platform.gatewayHost(),
-        platform.gateway().httpPort());
+    out.printf(
+        "  devices:  %s:%d (TLS 1.3, client certificates)%n", bind, platform.gateway().port());
+    out.printf(
+        "  health:   http://%s:%d/healthz  metrics: /metrics%n",
+        platform.gatewayHost(), platform.gateway().httpPort());
     out.printf("  API:      %s%n", platform.apiUrl());
     out.printf("  data:     %s%n", settings.dataDir());
     platform
         .initialAdminKey()
         .ifPresent(
             key -> {
-              out.printf("%nAdmin API key (shown once; also in %s):%n  %s%n",
+              out.printf(
+                  "%nAdmin API key (shown once; also in %s):%n  %s%n",
                   settings.dataDir().resolve("admin.key"), key);
             });
     out.printf("%nPress Ctrl-C to stop.%n");

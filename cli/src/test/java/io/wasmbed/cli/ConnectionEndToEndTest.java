@@ -45,7 +45,8 @@ class ConnectionEndToEndTest {
   void cleanCloseIsDisconnectedAndSilenceIsUnreachable() {
     fixture =
         Fixture.start(
-            EmbeddedPlatform.Settings.ephemeral(dataDir).withHeartbeatTimeout(Duration.ofSeconds(2)));
+            EmbeddedPlatform.Settings.ephemeral(dataDir)
+                .withHeartbeatTimeout(Duration.ofSeconds(2)));
     DeviceAgent leaving = fixture.connect(fixture.enroll("leaving"), Duration.ofMillis(300));
     DeviceAgent hanging = fixture.connect(fixture.enroll("hanging"), Duration.ofMillis(300));
     fixture.awaitDevicePhase("leaving", Device.Phase.Connected);
@@ -57,6 +58,25 @@ class ConnectionEndToEndTest {
     hanging.simulateHang();
     fixture.awaitDevicePhase("hanging", Device.Phase.Unreachable);
     assertThat(fixture.device("hanging").status().lastHeartbeat()).isNotNull();
+  }
+
+  @Test
+  void revokingADeviceEndsItsLiveSessionAndKeepsItOut() {
+    fixture = Fixture.start(dataDir);
+    DeviceAgent agent = fixture.devices(1).get(0);
+    long sessionsBefore = agent.sessions();
+
+    Fixture.CliRun revoke = fixture.cli("device", "revoke", agent.deviceName());
+
+    assertThat(revoke.exitCode()).as(revoke.err()).isZero();
+    fixture.awaitDevicePhase(agent.deviceName(), Device.Phase.Revoked);
+    await("session ended").atMost(Fixture.WAIT).until(() -> !agent.connected());
+    await("reconnect refused")
+        .atMost(Fixture.WAIT)
+        .until(() -> refusals("certificate_rejected") + refusals("revoked") >= 1);
+    assertThat(agent.connected()).isFalse();
+    assertThat(agent.sessions()).isEqualTo(sessionsBefore);
+    assertThat(fixture.device(agent.deviceName()).status().phase()).isEqualTo(Device.Phase.Revoked);
   }
 
   @Test
@@ -92,7 +112,8 @@ class ConnectionEndToEndTest {
             .protocols("TLSv1.3")
             .trustManager(fixture.platform.pki().gatewayCa().certificate())
             .build();
-    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    MultiThreadIoEventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
       Channel channel =
           new Bootstrap()
@@ -102,7 +123,10 @@ class ConnectionEndToEndTest {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      ch.pipeline().addLast(noCertificate.newHandler(ch.alloc()));
+                      ch.pipeline()
+                          .addLast(
+                              noCertificate.newHandler(
+                                  ch.alloc(), "localhost", fixture.platform.gateway().port()));
                     }
                   })
               .connect(fixture.platform.gatewayHost(), fixture.platform.gateway().port())
@@ -130,12 +154,7 @@ class ConnectionEndToEndTest {
 
   private double refusals(String reason) {
     Counter counter =
-        fixture
-            .platform
-            .meters()
-            .find("wasmbed.gateway.refusals")
-            .tag("reason", reason)
-            .counter();
+        fixture.platform.meters().find("wasmbed.gateway.refusals").tag("reason", reason).counter();
     return counter == null ? 0 : counter.count();
   }
 }

@@ -20,7 +20,8 @@ class DemoCommandTest {
     commandLine.setOut(new PrintWriter(out, true));
 
     int code =
-        commandLine.execute("demo", "--devices", "3", "--data-dir", dataDir.toString(), "--timeout", "60s");
+        commandLine.execute(
+            "demo", "--devices", "3", "--data-dir", dataDir.toString(), "--timeout", "60s");
 
     assertThat(code).as(out.toString()).isZero();
     assertThat(out.toString())

@@ -39,8 +39,13 @@ class DeploymentEndToEndTest {
 
     Fixture.CliRun deploy =
         fixture.cli(
-            "app", "deploy", Fixture.example("temperature-monitor").toString(),
-            "--name", "temp", "--selector", "fleet=e2e");
+            "app",
+            "deploy",
+            Fixture.example("temperature-monitor").toString(),
+            "--name",
+            "temp",
+            "--selector",
+            "fleet=e2e");
     assertThat(deploy.exitCode()).as(deploy.err()).isZero();
 
     fixture.awaitAppPhase("temp", Application.Phase.Running);
@@ -57,9 +62,9 @@ class DeploymentEndToEndTest {
         .until(
             () ->
                 fixture.platform.gateway().recentOutput("temp").stream()
-                    .map(l -> l.device())
-                    .distinct()
-                    .count()
+                        .map(l -> l.device())
+                        .distinct()
+                        .count()
                     == 3);
     Fixture.CliRun list = fixture.cli("app", "list");
     assertThat(list.out()).contains("temp").contains("Running").contains("3/3");
@@ -91,8 +96,13 @@ class DeploymentEndToEndTest {
 
     Fixture.CliRun deploy =
         fixture.cli(
-            "app", "deploy", Fixture.module("truncated.wasm").toString(),
-            "--name", "broken", "--to", agent.deviceName());
+            "app",
+            "deploy",
+            Fixture.module("truncated.wasm").toString(),
+            "--name",
+            "broken",
+            "--to",
+            agent.deviceName());
     assertThat(deploy.exitCode()).as(deploy.err()).isZero();
 
     fixture.awaitAppPhase("broken", Application.Phase.Failed);
@@ -111,8 +121,15 @@ class DeploymentEndToEndTest {
 
     Fixture.CliRun deploy =
         fixture.cli(
-            "app", "deploy", Fixture.module("memory-hog.wasm").toString(),
-            "--name", "hog", "--to", agent.deviceName(), "--memory-pages", "16");
+            "app",
+            "deploy",
+            Fixture.module("memory-hog.wasm").toString(),
+            "--name",
+            "hog",
+            "--to",
+            agent.deviceName(),
+            "--memory-pages",
+            "16");
     assertThat(deploy.exitCode()).as(deploy.err()).isZero();
 
     fixture.awaitAppPhase("hog", Application.Phase.Failed);
@@ -126,17 +143,35 @@ class DeploymentEndToEndTest {
     DeviceAgent agent = fixture.devices(1).get(0);
     String device = agent.deviceName();
     assertThat(
-            fixture.cli(
-                    "app", "deploy", Fixture.example("temperature-monitor").toString(),
-                    "--name", "temp", "--to", device, "--tick", "200ms")
+            fixture
+                .cli(
+                    "app",
+                    "deploy",
+                    Fixture.example("temperature-monitor").toString(),
+                    "--name",
+                    "temp",
+                    "--to",
+                    device,
+                    "--tick",
+                    "200ms")
                 .exitCode())
         .isZero();
     fixture.awaitAppPhase("temp", Application.Phase.Running);
 
     assertThat(
-            fixture.cli(
-                    "app", "deploy", Fixture.module("spin-tick.wasm").toString(),
-                    "--name", "spinner", "--to", device, "--tick", "100ms", "--timeout", "300ms")
+            fixture
+                .cli(
+                    "app",
+                    "deploy",
+                    Fixture.module("spin-tick.wasm").toString(),
+                    "--name",
+                    "spinner",
+                    "--to",
+                    device,
+                    "--tick",
+                    "100ms",
+                    "--timeout",
+                    "300ms")
                 .exitCode())
         .isZero();
 

@@ -41,8 +41,7 @@ final class Fixture implements AutoCloseable {
   }
 
   static Fixture start(EmbeddedPlatform.Settings settings) {
-    return new Fixture(
-        settings.dataDir(), EmbeddedPlatform.start(settings, Clock.systemUTC()));
+    return new Fixture(settings.dataDir(), EmbeddedPlatform.start(settings, Clock.systemUTC()));
   }
 
   DeviceIdentity enroll(String name) {

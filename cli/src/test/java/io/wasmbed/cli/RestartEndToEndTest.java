@@ -30,8 +30,13 @@ class RestartEndToEndTest {
       assertThat(
               first
                   .cli(
-                      "app", "deploy", Fixture.example("temperature-monitor").toString(),
-                      "--name", "temp", "--selector", "fleet=e2e")
+                      "app",
+                      "deploy",
+                      Fixture.example("temperature-monitor").toString(),
+                      "--name",
+                      "temp",
+                      "--selector",
+                      "fleet=e2e")
                   .exitCode())
           .isZero();
       first.awaitAppPhase("temp", Application.Phase.Running);
@@ -41,7 +46,9 @@ class RestartEndToEndTest {
     }
 
     assertThat(Files.readString(dataDir.resolve("admin.key")).trim()).isEqualTo(adminKey);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("admin.key"))))
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dataDir.resolve("admin.key"))))
         .isEqualTo("rw-------");
 
     try (Fixture second = Fixture.start(dataDir)) {

@@ -82,6 +82,7 @@ class GatewayDeploymentTest {
       gw.deploy("thermo", MODULE, DIGEST, List.of("sensor-2"));
 
       awaitApp("sensor-2", "thermo", AppPhase.Running);
+      assertThat(other.received).anyMatch(e -> e.message() instanceof Message.Deploy);
       assertThat(device.received).noneMatch(e -> e.message() instanceof Message.Deploy);
       assertThat(gw.app("sensor-1", "thermo")).isEmpty();
     }
@@ -203,6 +204,7 @@ class GatewayDeploymentTest {
       awaitApp("sensor-1", "remote", AppPhase.Failed);
       assertThat(gw.app("sensor-1", "remote").orElseThrow().reason())
           .isEqualTo("module source url not supported yet");
+      assertThat(device.received).noneMatch(e -> e.message() instanceof Message.Deploy);
     }
   }
 

@@ -44,6 +44,7 @@ class GatewayHttpTest {
         HttpResponse<String> ready = get(port, "/readyz");
         HttpResponse<String> metrics = get(port, "/metrics");
 
+        assertThat(device.isActive()).isTrue();
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(metrics.statusCode()).isEqualTo(200);
@@ -63,30 +64,33 @@ class GatewayHttpTest {
   void metricsAreServedWhenTheGivenRegistryIsNotPrometheus() throws Exception {
     var pki = io.wasmbed.pki.Pki.loadOrCreate(dir.resolve("pki"), java.time.Clock.systemUTC());
     try (var store =
-            io.wasmbed.store.SqliteResourceStore.open(
-                dir.resolve("store.db"), java.time.Clock.systemUTC());
-        GatewayServer server =
-            new GatewayServer(
-                new GatewayConfig(
-                    "gw-simple",
-                    "127.0.0.1",
-                    0,
-                    0,
-                    Duration.ofSeconds(90),
-                    1024 * 1024,
-                    Duration.ofSeconds(30)),
-                store,
-                pki.gatewayCredentials("gw-simple", List.of("localhost")),
-                pki.deviceTrust(),
-                java.time.Clock.systemUTC(),
-                new SimpleMeterRegistry())) {
-      server.start();
-
-      HttpResponse<String> metrics = get(server.httpPort(), "/metrics");
+        io.wasmbed.store.SqliteResourceStore.open(
+            dir.resolve("store.db"), java.time.Clock.systemUTC())) {
+      GatewayServer server =
+          new GatewayServer(
+              new GatewayConfig(
+                  "gw-simple",
+                  "127.0.0.1",
+                  0,
+                  0,
+                  Duration.ofSeconds(90),
+                  1024 * 1024,
+                  Duration.ofSeconds(30)),
+              store,
+              pki.gatewayCredentials("gw-simple", List.of("localhost")),
+              pki.deviceTrust(),
+              java.time.Clock.systemUTC(),
+              new SimpleMeterRegistry());
+      HttpResponse<String> metrics;
+      try {
+        server.start();
+        metrics = get(server.httpPort(), "/metrics");
+      } finally {
+        server.close();
+      }
 
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("wasmbed_gateway_connected_devices 0.0");
-      server.close();
       assertThat(
               store.get(io.wasmbed.store.Kind.GATEWAY, "gw-simple").orElseThrow().status().ready())
           .isFalse();

@@ -136,6 +136,11 @@ final class ModuleVerifier {
         "element segments",
         module.elementSection().elementCount(),
         settings.maxElementSegments());
+    int locals = 0;
+    for (FunctionBody body : module.codeSection().functionBodies()) {
+      locals = Math.max(locals, body.localTypes().size());
+    }
+    requireAtMost(app, "locals in one function", locals, settings.maxLocalsPerFunction());
     requireAtMost(
         app,
         "memories",

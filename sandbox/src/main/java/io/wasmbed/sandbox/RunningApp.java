@@ -14,12 +14,15 @@ import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One app: its own Chicory instance (and so its own linear memory), its limits and its output
  * budget. Guest code of one app runs one call at a time, under {@link #lock}.
  */
 final class RunningApp implements HostInterface.AppContext {
+  private static final Logger log = LoggerFactory.getLogger(RunningApp.class);
   private static final long OUTPUT_WINDOW_NANOS = 60_000_000_000L;
 
   private final String name;
@@ -33,7 +36,7 @@ final class RunningApp implements HostInterface.AppContext {
   private final InstructionMeter meter;
   final ReentrantLock lock = new ReentrantLock();
   final AtomicBoolean tickBusy = new AtomicBoolean();
-  private Instance instance;
+  private volatile Instance instance;
   private volatile boolean stopped;
   private volatile ScheduledFuture<?> ticker;
   private long outputWindowStart = System.nanoTime();
@@ -188,8 +191,14 @@ final class RunningApp implements HostInterface.AppContext {
 
   @Override
   public void output(OutputKind kind, String text) {
-    if (!stopped) {
+    if (stopped) {
+      return;
+    }
+    try {
       listener.output(name, kind, text);
+    } catch (RuntimeException e) {
+      // The listener is host code: its failure must not be blamed on (or trap) the guest.
+      log.warn("Output listener of app {} failed; dropping the line", name, e);
     }
   }
 }

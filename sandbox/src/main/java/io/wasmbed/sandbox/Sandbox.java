@@ -194,7 +194,9 @@ public final class Sandbox implements AutoCloseable {
           .execute(
               () -> {
                 try {
-                  guarded(app, "tick", () -> app.invoke("tick"));
+                  if (!app.stopped()) {
+                    guarded(app, "tick", () -> app.invoke("tick"));
+                  }
                 } catch (SandboxException e) {
                   end(app, e.getMessage());
                 } finally {
@@ -212,7 +214,11 @@ public final class Sandbox implements AutoCloseable {
     }
     apps.remove(app.name(), app);
     log.warn("App {} ended: {}", app.name(), reason);
-    app.listener().ended(app.name(), true, reason);
+    try {
+      app.listener().ended(app.name(), true, reason);
+    } catch (RuntimeException e) {
+      log.warn("Listener of app {} failed on ended; ignoring", app.name(), e);
+    }
   }
 
   /**

@@ -170,6 +170,13 @@ class HostileModuleTest {
   }
 
   @Test
+  void refusesFunctionWithThousandsOfLocals() {
+    assertThatThrownBy(() -> sandbox.start(spec("locals", hostile("many-locals")), recorder))
+        .isExactlyInstanceOf(LimitExceeded.class)
+        .hasMessage("locals: locals in one function: 20000 (expected: at most 4096)");
+  }
+
+  @Test
   void interruptsStartFunctionThatNeverReturns() {
     assertThatThrownBy(
             () ->

@@ -110,6 +110,48 @@ class SandboxTest {
   }
 
   @Test
+  void compilesOncePerDigestAndOnlyWhenCompiledModeIsUsed() {
+    byte[] module = example("crc32");
+    String digest = Sandbox.digestOf(module);
+    sandbox.start(spec("a", module, limits(0, 0, 0, 0, 0, 0), policy("interpreter")), recorder);
+    assertThat(runtime.cached(digest).isCompiled()).isFalse();
+
+    sandbox.start(spec("b", module, limits(0, 0, 0, 0, 0, 0), policy("compiled")), recorder);
+    var factory = runtime.cached(digest).compiled();
+    sandbox.start(spec("c", module, limits(0, 0, 0, 0, 0, 0), policy("compiled")), recorder);
+
+    assertThat(runtime.cached(digest).compiled()).isSameAs(factory);
+  }
+
+  @Test
+  void failingListenerDoesNotEndTheApp() {
+    AppListener throwing =
+        new AppListener() {
+          @Override
+          public void output(String app, io.wasmbed.protocol.Message.OutputKind kind, String text) {
+            recorder.output(app, kind, text);
+            throw new IllegalStateException("listener bug");
+          }
+
+          @Override
+          public void ended(String app, boolean failed, String reason) {
+            recorder.ended(app, failed, reason);
+          }
+        };
+    sandbox.start(
+        spec(
+            "temp",
+            example("temperature-monitor"),
+            limits(0, 0, 0, 0, 0, 10),
+            ModulePolicy.DEFAULT),
+        throwing);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> recorder.count("temp READING") >= 3);
+    assertThat(recorder.ended).isEmpty();
+    assertThat(sandbox.apps()).containsExactly("temp");
+  }
+
+  @Test
   void stopReturnsFalseForUnknownApp() {
     assertThat(sandbox.stop("nope")).isFalse();
   }
@@ -243,23 +285,8 @@ class SandboxTest {
 
   @Test
   void refusesModuleLargerThanDeviceAllows() {
-    SandboxRuntime.Settings d = SandboxRuntime.Settings.DEFAULTS;
     try (SandboxRuntime small =
-            new SandboxRuntime(
-                new SandboxRuntime.Settings(
-                    512,
-                    d.maxFunctions(),
-                    d.maxImports(),
-                    d.maxExports(),
-                    d.maxGlobals(),
-                    d.maxTables(),
-                    d.maxMemories(),
-                    d.maxDataSegments(),
-                    d.maxElementSegments(),
-                    d.callThreads(),
-                    d.cachedModules(),
-                    d.compiledInstructionsPerCpuMilli(),
-                    d.stackBytesPerCallDepth()));
+            new SandboxRuntime(SandboxRuntime.Settings.DEFAULTS.withMaxModuleBytes(512));
         Sandbox device = new Sandbox(TestApps.host(Map.of()), small)) {
       assertThatThrownBy(() -> device.start(spec("temp", example("temperature-monitor")), recorder))
           .isExactlyInstanceOf(SandboxException.LimitExceeded.class)

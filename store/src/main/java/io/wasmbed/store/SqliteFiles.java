@@ -2,7 +2,6 @@ package io.wasmbed.store;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -25,6 +24,11 @@ final class SqliteFiles {
 
   private SqliteFiles() {}
 
+  /**
+   * Takes the store's process lock, {@code <file>.lock}, held until the returned channel is closed.
+   *
+   * @throws StoreException if another process (or another open store in this one) holds it
+   */
   static FileChannel lock(Path file) {
     Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
     FileChannel channel = null;
@@ -32,19 +36,25 @@ final class SqliteFiles {
       Files.createDirectories(file.getParent());
       createOwnerOnly(lockFile);
       channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
-      FileLock lock = channel.tryLock();
-      if (lock == null) {
-        throw new IOException("locked by another process");
+      if (channel.tryLock() == null) {
+        throw refuseLockedStore(file, lockFile, null);
       }
       return channel;
-    } catch (IOException | OverlappingFileLockException e) {
+    } catch (OverlappingFileLockException e) {
       closeQuietly(channel);
-      throw new StoreException(
-          null,
-          null,
-          "store " + file + " is in use (" + lockFile + ": " + e + "); one process owns a store",
-          e);
+      throw refuseLockedStore(file, lockFile, e);
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new StoreException(null, null, "cannot lock store " + lockFile + ": " + e, e);
     }
+  }
+
+  private static StoreException refuseLockedStore(Path file, Path lockFile, Throwable cause) {
+    return new StoreException(
+        null,
+        null,
+        "store " + file + " is in use (" + lockFile + " is locked; one process owns a store)",
+        cause);
   }
 
   static void createOwnerOnly(Path file) throws IOException {
