@@ -99,18 +99,15 @@ final class AgentCommand implements Callable<Integer> {
         new DeviceAgent(
             config, identity, new Sandbox(new SimulatedSensors(identity.deviceName(), clock)));
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  agent.close();
-                  stopped.countDown();
-                },
-                "wasmbed-agent-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "wasmbed-agent-shutdown"));
     agent.start();
     out.printf("device/%s connecting to %s (Ctrl-C stops)%n", identity.deviceName(), gateway);
     out.flush();
-    stopped.await();
+    try {
+      stopped.await();
+    } finally {
+      agent.close();
+    }
     return 0;
   }
 

@@ -62,8 +62,20 @@ final class AppCommand {
     @Option(names = "--memory-pages", description = "Memory limit in 64 KiB pages.")
     Integer memoryPages;
 
+    @Option(names = "--max-table", description = "Table size limit in elements.")
+    Integer maxTable;
+
+    @Option(names = "--instructions", description = "Instruction budget per call.")
+    Long instructions;
+
     @Option(names = "--timeout", description = "Wall-clock limit per call, e.g. 500ms.")
     Duration timeout;
+
+    @Option(names = "--max-call-depth", description = "Nesting limit of wasm calls.")
+    Integer maxCallDepth;
+
+    @Option(names = "--max-output", description = "Output bytes the app may emit per minute.")
+    Integer maxOutput;
 
     @Option(names = "--tick", description = "Tick period, e.g. 1s (0s: never tick).")
     Duration tick;
@@ -74,8 +86,32 @@ final class AppCommand {
     @Option(
         names = "--allow-import",
         paramLabel = "MODULE.NAME",
-        description = "Host import to grant (default: wasmbed.*), repeatable.")
+        description = "Host import to grant, e.g. wasmbed.log or wasmbed.* (default: wasmbed.*).")
     List<String> allowImports;
+
+    @Option(
+        names = "--allow-export",
+        paramLabel = "NAME",
+        description = "Export the device may call (default: the ABI's init, tick, _start).")
+    List<String> allowExports;
+
+    @Option(
+        names = "--allow-module",
+        paramLabel = "NAME|DIGEST",
+        description = "Module the device may run: app name, sha256:<hex> or name@sha256:<hex>.")
+    List<String> allowModules;
+
+    @Option(names = "--allow-filesystem", description = "Grant WASI file-system calls.")
+    Boolean allowFilesystem;
+
+    @Option(names = "--allow-network", description = "Grant WASI socket calls.")
+    Boolean allowNetwork;
+
+    @Option(
+        names = "--execution-mode",
+        paramLabel = "MODE",
+        description = "interpreter, compiled or auto (default: auto).")
+    String executionMode;
 
     @Override
     public Integer call() throws IOException {
@@ -114,24 +150,32 @@ final class AppCommand {
     /** Only the limits given on the command line; the control plane fills in the rest. */
     private Map<String, Object> limits() {
       Map<String, Object> limits = new LinkedHashMap<>();
-      if (memoryPages != null) {
-        limits.put("maxMemoryPages", memoryPages);
-      }
-      if (timeout != null) {
-        limits.put("callTimeoutMillis", timeout.toMillis());
-      }
-      if (tick != null) {
-        limits.put("tickMillis", tick.toMillis());
-      }
+      putIfSet(limits, "maxMemoryPages", memoryPages);
+      putIfSet(limits, "maxTableElements", maxTable);
+      putIfSet(limits, "instructionBudget", instructions);
+      putIfSet(limits, "callTimeoutMillis", timeout == null ? null : timeout.toMillis());
+      putIfSet(limits, "maxCallDepth", maxCallDepth);
+      putIfSet(limits, "maxOutputBytes", maxOutput);
+      putIfSet(limits, "tickMillis", tick == null ? null : tick.toMillis());
       return limits;
     }
 
+    /** Only the grants given on the command line; the rest stays deny-by-default. */
     private Map<String, Object> policy() {
       Map<String, Object> policy = new LinkedHashMap<>();
-      if (allowImports != null && !allowImports.isEmpty()) {
-        policy.put("allowedImports", allowImports);
-      }
+      putIfSet(policy, "allowedImports", allowImports);
+      putIfSet(policy, "allowedExports", allowExports);
+      putIfSet(policy, "allowedModules", allowModules);
+      putIfSet(policy, "allowFilesystem", allowFilesystem);
+      putIfSet(policy, "allowNetwork", allowNetwork);
+      putIfSet(policy, "executionMode", executionMode);
       return policy;
+    }
+
+    private static void putIfSet(Map<String, Object> body, String field, Object value) {
+      if (value != null) {
+        body.put(field, value);
+      }
     }
   }
 

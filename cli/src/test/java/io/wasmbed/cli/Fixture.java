@@ -79,7 +79,9 @@ final class Fixture implements AutoCloseable {
   void awaitDevicePhase(String device, Device.Phase phase) {
     await("device " + device + " " + phase)
         .atMost(WAIT)
-        .until(() -> device(device).status().phase() == phase);
+        .until(
+            () -> platform.store().get(Kind.DEVICE, device).map(d -> d.status().phase()),
+            p -> p.isPresent() && p.get() == phase);
   }
 
   void awaitAppPhase(String app, Application.Phase phase) {

@@ -87,17 +87,20 @@ public final class Bodies {
       List<String> allowedExports,
       Boolean allowFilesystem,
       Boolean allowNetwork,
-      String executionMode) {
+      String executionMode,
+      List<String> allowedModules) {
     ModulePolicy toPolicy() {
       requireNoNulls("policy.allowedImports", allowedImports);
       requireNoNulls("policy.allowedExports", allowedExports);
+      requireNoNulls("policy.allowedModules", allowedModules);
       ModulePolicy d = ModulePolicy.DEFAULT;
       return new ModulePolicy(
           or(allowedImports, d.allowedImports()),
           or(allowedExports, d.allowedExports()),
           or(allowFilesystem, d.allowFilesystem()),
           or(allowNetwork, d.allowNetwork()),
-          or(executionMode, d.executionMode()));
+          or(executionMode, d.executionMode()),
+          or(allowedModules, d.allowedModules()));
     }
   }
 
