@@ -80,6 +80,12 @@ final class AppCommand {
     @Option(names = "--tick", description = "Tick period, e.g. 1s (0s: never tick).")
     Duration tick;
 
+    @Option(
+        names = "--restart",
+        paramLabel = "POLICY",
+        description = "Never, OnFailure or Always (default: Never).")
+    String restartPolicy;
+
     @Option(names = "--config", paramLabel = "K=V", description = "App configuration, repeatable.")
     List<String> config;
 
@@ -127,6 +133,9 @@ final class AppCommand {
       body.put("limits", limits());
       body.put("policy", policy());
       body.put("config", KeyValues.parse("--config", config));
+      if (restartPolicy != null) {
+        body.put("restartPolicy", restartPolicy);
+      }
       JsonNode created = api.client().post("/api/v1/applications", body);
       spec.commandLine()
           .getOut()

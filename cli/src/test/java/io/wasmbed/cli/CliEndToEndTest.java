@@ -127,6 +127,20 @@ class CliEndToEndTest {
     assertThat(notWasm.exitCode()).isEqualTo(1);
     assertThat(notWasm.err()).startsWith("error: HTTP 400").doesNotContain("Exception");
 
+    Fixture.CliRun badPolicy =
+        fixture.cli(
+            "app",
+            "deploy",
+            Fixture.example("crc32").toString(),
+            "--name",
+            "x",
+            "--to",
+            "a",
+            "--restart",
+            "Sometimes");
+    assertThat(badPolicy.exitCode()).isEqualTo(1);
+    assertThat(badPolicy.err()).contains("HTTP 400").contains("restartPolicy");
+
     Fixture.CliRun unknown = fixture.cli("app", "status", "ghost");
     assertThat(unknown.exitCode()).isEqualTo(1);
     assertThat(unknown.err()).contains("HTTP 404").contains("ghost");

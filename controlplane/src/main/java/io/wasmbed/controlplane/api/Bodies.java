@@ -35,7 +35,8 @@ public final class Bodies {
       LimitsBody limits,
       PolicyBody policy,
       Map<String, String> config,
-      Map<String, String> labels) {
+      Map<String, String> labels,
+      Application.RestartPolicy restartPolicy) {
 
     DeployRequest toRequest() {
       requireNoNulls("config", config);
@@ -47,7 +48,8 @@ public final class Bodies {
           limits == null ? null : prefixed("limits", limits::toLimits),
           policy == null ? null : prefixed("policy", policy::toPolicy),
           config,
-          labels);
+          labels,
+          restartPolicy);
     }
   }
 

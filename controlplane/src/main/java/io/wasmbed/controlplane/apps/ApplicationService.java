@@ -77,7 +77,7 @@ public final class ApplicationService {
             request.limits(),
             request.policy(),
             request.config(),
-            Application.RestartPolicy.Never,
+            request.restartPolicy(),
             false);
     Application created =
         store.create(

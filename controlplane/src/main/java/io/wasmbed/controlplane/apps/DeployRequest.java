@@ -12,6 +12,7 @@ import java.util.Map;
  * @param wasm the module's bytes (base64 in JSON)
  * @param limits null for {@link ModuleLimits#DEFAULTS}
  * @param policy null for {@link ModulePolicy#DEFAULT}
+ * @param restartPolicy null for {@code Never}
  */
 public record DeployRequest(
     String name,
@@ -20,7 +21,20 @@ public record DeployRequest(
     ModuleLimits limits,
     ModulePolicy policy,
     Map<String, String> config,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    Application.RestartPolicy restartPolicy) {
+
+  /** A request with restart policy {@code Never}. */
+  public DeployRequest(
+      String name,
+      byte[] wasm,
+      Application.Targets targets,
+      ModuleLimits limits,
+      ModulePolicy policy,
+      Map<String, String> config,
+      Map<String, String> labels) {
+    this(name, wasm, targets, limits, policy, config, labels, null);
+  }
 
   public DeployRequest {
     wasm = wasm == null ? null : wasm.clone();
@@ -28,6 +42,7 @@ public record DeployRequest(
     policy = policy == null ? ModulePolicy.DEFAULT : policy;
     config = config == null ? Map.of() : Map.copyOf(config);
     labels = labels == null ? Map.of() : Map.copyOf(labels);
+    restartPolicy = restartPolicy == null ? Application.RestartPolicy.Never : restartPolicy;
   }
 
   @Override
