@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "agent",
     description = {
-      "Run one device: its own key (created on first run in --dir), its certificate, a mutual",
+      "Run one device agent against a gateway.",
+      "",
+      "The device has its own key (created on first run in --dir), its certificate, a mutual",
       "TLS connection to the gateway, heartbeats, and its apps in the WebAssembly sandbox.",
       "A device without a certificate writes device.csr and exits 3, unless --register asks",
       "the control plane (with an operator API key) to register it right away."
@@ -54,7 +56,7 @@ final class AgentCommand implements Callable<Integer> {
       description = "Gateway address (default: ${DEFAULT-VALUE}).")
   String gateway = "127.0.0.1:4423";
 
-  @Option(names = "--name", description = "Device name (needed to register).")
+  @Option(names = "--name", paramLabel = "NAME", description = "Device name (needed to register).")
   String name;
 
   @Option(
@@ -63,7 +65,10 @@ final class AgentCommand implements Callable<Integer> {
       description = "Label to register with, repeatable.")
   List<String> labels;
 
-  @Option(names = "--heartbeat", description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--heartbeat",
+      paramLabel = "DURATION",
+      description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")
   Duration heartbeat = AgentConfig.DEFAULT_HEARTBEAT_INTERVAL;
 
   @Option(

@@ -47,7 +47,11 @@ final class AppCommand {
     @Parameters(paramLabel = "FILE", description = "The WebAssembly module (.wasm).")
     Path file;
 
-    @Option(names = "--name", required = true, description = "Application name.")
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        required = true,
+        description = "Application name.")
     String name;
 
     @Option(names = "--to", split = ",", paramLabel = "DEVICE", description = "Device names.")
@@ -56,28 +60,49 @@ final class AppCommand {
     @Option(names = "--selector", paramLabel = "K=V", description = "Device label selector.")
     List<String> selector;
 
-    @Option(names = "--count", description = "Run on at most this many devices (0: all).")
+    @Option(
+        names = "--count",
+        paramLabel = "N",
+        description = "Run on at most this many devices (0: all).")
     int count;
 
-    @Option(names = "--memory-pages", description = "Memory limit in 64 KiB pages.")
+    @Option(
+        names = "--memory-pages",
+        paramLabel = "PAGES",
+        description = "Memory limit in 64 KiB pages.")
     Integer memoryPages;
 
-    @Option(names = "--max-table", description = "Table size limit in elements.")
+    @Option(names = "--max-table", paramLabel = "N", description = "Table size limit in elements.")
     Integer maxTable;
 
-    @Option(names = "--instructions", description = "Instruction budget per call.")
+    @Option(
+        names = "--instructions",
+        paramLabel = "N",
+        description = "Instruction budget per call.")
     Long instructions;
 
-    @Option(names = "--timeout", description = "Wall-clock limit per call, e.g. 500ms.")
+    @Option(
+        names = "--timeout",
+        paramLabel = "DURATION",
+        description = "Wall-clock limit per call, e.g. 500ms.")
     Duration timeout;
 
-    @Option(names = "--max-call-depth", description = "Nesting limit of wasm calls.")
+    @Option(
+        names = "--max-call-depth",
+        paramLabel = "N",
+        description = "Nesting limit of wasm calls.")
     Integer maxCallDepth;
 
-    @Option(names = "--max-output", description = "Output bytes the app may emit per minute.")
+    @Option(
+        names = "--max-output",
+        paramLabel = "BYTES",
+        description = "Output bytes the app may emit per minute.")
     Integer maxOutput;
 
-    @Option(names = "--tick", description = "Tick period, e.g. 1s (0s: never tick).")
+    @Option(
+        names = "--tick",
+        paramLabel = "DURATION",
+        description = "Tick period, e.g. 1s (0s: never tick).")
     Duration tick;
 
     @Option(

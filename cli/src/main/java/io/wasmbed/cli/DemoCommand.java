@@ -37,10 +37,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     description = {
-      "Start a control plane, a gateway and N simulated devices in this process, register and",
-      "certify the devices, deploy a WebAssembly app to all of them over mutual TLS, wait until",
-      "it runs everywhere, print devices, apps and app output, and exit 0 (non-zero with the",
-      "reason if anything did not come up in time)."
+      "Run everything in one process and deploy an app to N simulated devices.",
+      "",
+      "Starts a control plane, a gateway and N device agents, registers and certifies the",
+      "devices, deploys a WebAssembly app to all of them over mutual TLS, waits until it runs",
+      "everywhere, prints devices, apps and app output, and exits 0 (non-zero with the reason",
+      "if anything did not come up in time)."
     },
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
@@ -50,7 +52,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--devices", description = "Number of devices (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--devices",
+      paramLabel = "N",
+      description = "Number of devices (default: ${DEFAULT-VALUE}).")
   int devices = 3;
 
   @Option(
@@ -66,6 +71,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--timeout",
+      paramLabel = "DURATION",
       description = "How long each step may take (default: ${DEFAULT-VALUE}).")
   Duration timeout = Duration.ofSeconds(180);
 

@@ -9,6 +9,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Deploy WebAssembly applications to fleets of edge devices over mutual TLS.",
+    footer = {
+      "",
+      "First time? `wasmbed demo` runs the whole path on this machine.",
+      "`wasmbed up` runs it for real; `wasmbed COMMAND --help` tells more."
+    },
     subcommands = {
       UpCommand.class,
       DemoCommand.class,

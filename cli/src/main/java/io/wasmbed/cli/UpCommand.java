@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "up",
     description = {
-      "Run the control plane (store, PKI, controllers, API) and a gateway in one process.",
+      "Run the control plane and a gateway in one process.",
+      "",
+      "The control plane is the store, the PKI, the controllers and the API.",
       "State lives in the data directory; a restart on the same directory keeps devices,",
       "applications, keys and certificates. The admin API key is printed on first start only",
       "and kept in <data-dir>/admin.key."
@@ -33,27 +35,37 @@ final class UpCommand implements Callable<Integer> {
 
   @Option(
       names = "--bind",
+      paramLabel = "HOST",
       description = "Address for the device and health ports (default: ${DEFAULT-VALUE}).")
   String bind = "0.0.0.0";
 
-  @Option(names = "--port", description = "Device TLS port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = "Device TLS port (default: ${DEFAULT-VALUE}).")
   int port = 4423;
 
   @Option(
       names = "--http-port",
+      paramLabel = "PORT",
       description = "Gateway health/metrics port (default: ${DEFAULT-VALUE}).")
   int httpPort = 8080;
 
   @Option(
       names = "--api-host",
+      paramLabel = "HOST",
       description = "Control-plane API address (default: ${DEFAULT-VALUE}).")
   String apiHost = "127.0.0.1";
 
-  @Option(names = "--api-port", description = "Control-plane API port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--api-port",
+      paramLabel = "PORT",
+      description = "Control-plane API port (default: ${DEFAULT-VALUE}).")
   int apiPort = 4480;
 
   @Option(
       names = "--heartbeat-timeout",
+      paramLabel = "DURATION",
       description = "Silence after which a device is Unreachable (default: ${DEFAULT-VALUE}).")
   Duration heartbeatTimeout = Duration.ofSeconds(90);
 
