@@ -99,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
     step("Starting control plane and gateway (data and log in " + dir + ")");
     EmbeddedPlatform platform =
         EmbeddedPlatform.start(EmbeddedPlatform.Settings.ephemeral(dir), clock);
-    Fleet fleet = new Fleet();
+    Fleet fleet = new Fleet(platform.meters());
     try {
       long started = System.nanoTime();
       step("Registering and certifying " + devices + " devices");

@@ -1,5 +1,6 @@
 package io.wasmbed.cli;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -32,11 +33,14 @@ final class Fleet implements AutoCloseable {
   private final SandboxRuntime runtime;
   private final List<DeviceAgent> agents = new ArrayList<>();
 
-  Fleet() {
+  /**
+   * @param meters where the sandboxes count refusals and app failures
+   */
+  Fleet(MeterRegistry meters) {
     this.eventLoop =
         new MultiThreadIoEventLoopGroup(
             Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
-    this.runtime = new SandboxRuntime();
+    this.runtime = new SandboxRuntime(SandboxRuntime.Settings.DEFAULTS, meters);
   }
 
   /** Device names {@code prefix-01 ...}, wide enough to sort as numbers. */

@@ -187,5 +187,10 @@ class DeploymentEndToEndTest {
                     .anyMatch(l -> l.device().equals(device) && l.time().isAfter(afterFailure)));
     assertThat(fixture.app("temp").status().phase()).isEqualTo(Application.Phase.Running);
     assertThat(agent.runningApps()).containsKey("temp").doesNotContainKey("spinner");
+    assertThat(
+            fixture.platform.meters().find("wasmbed.sandbox.app.failures").counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum())
+        .isGreaterThanOrEqualTo(1);
   }
 }

@@ -28,12 +28,13 @@ final class Fixture implements AutoCloseable {
 
   final Path dataDir;
   final EmbeddedPlatform platform;
-  final Fleet fleet = new Fleet();
+  final Fleet fleet;
   final Clock clock = Clock.systemUTC();
 
   private Fixture(Path dataDir, EmbeddedPlatform platform) {
     this.dataDir = dataDir;
     this.platform = platform;
+    this.fleet = new Fleet(platform.meters());
   }
 
   static Fixture start(Path dataDir) {

@@ -128,10 +128,14 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
           Refusal.UNKNOWN_KEY,
           "public key of " + leaf.getSubjectX500Principal() + " matches no Device");
     } else if (device.status().phase() == Device.Phase.Revoked) {
-      refuse(ctx, Refusal.REVOKED, "device " + device.name() + " is Revoked");
+      try (DeviceMdc scope = DeviceMdc.of(device.name())) {
+        refuse(ctx, Refusal.REVOKED, "device " + device.name() + " is Revoked");
+      }
     } else if (ctx.channel().isActive()) {
       admitted = true;
-      sessions.open(device.name(), ctx.channel());
+      try (DeviceMdc scope = DeviceMdc.of(device.name())) {
+        sessions.open(device.name(), ctx.channel());
+      }
       List<Object> buffered = List.copyOf(early);
       early.clear();
       buffered.forEach(ctx::fireChannelRead);

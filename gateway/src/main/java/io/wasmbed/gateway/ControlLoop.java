@@ -41,6 +41,15 @@ final class ControlLoop implements AutoCloseable {
     }
   }
 
+  /** Runs {@code task} with {@code device} in the MDC ({@link DeviceMdc}). */
+  void execute(String what, String device, Runnable task) {
+    execute(what, DeviceMdc.wrap(device, task));
+  }
+
+  ScheduledFuture<?> schedule(String what, String device, Runnable task, Duration delay) {
+    return schedule(what, DeviceMdc.wrap(device, task), delay);
+  }
+
   ScheduledFuture<?> schedule(String what, Runnable task, Duration delay) {
     try {
       return executor.schedule(guarded(what, task), delay.toNanos(), TimeUnit.NANOSECONDS);

@@ -14,8 +14,10 @@ import io.wasmbed.store.WatchEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -32,7 +34,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs on the {@link ControlLoop} only. At most one request per app and device is in flight; an
  * app whose deploy failed (or which ended on its own) during the current session is not redeployed
- * until its digest changes, so a reconcile that finds nothing new writes and sends nothing.
+ * until its digest changes, so a reconcile that finds nothing new writes and sends nothing — unless
+ * its {@code restartPolicy} says otherwise: {@code OnFailure} redeploys a Failed app (refused
+ * deploy, unanswered deploy, trap or limit), {@code Always} also one that ended by itself, each
+ * after a per device-and-app {@link RestartBackoff} shown in the app's status reason.
+ *
+ * <p>An acknowledgement that arrives after the ack timeout is still accepted when it answers the
+ * app's latest request; one for an older request is ignored.
  */
 final class DeploymentReconciler {
   private static final Logger log = LoggerFactory.getLogger(DeploymentReconciler.class);
@@ -43,8 +51,12 @@ final class DeploymentReconciler {
   private final ControlLoop control;
   private final DeviceSessions sessions;
   private final Duration ackTimeout;
+  private final RestartBackoff backoff;
   private final Map<String, Application> applications = new ConcurrentHashMap<>();
   private final Map<String, ModuleCheck> checks = new ConcurrentHashMap<>();
+
+  /** "device/app" -> restart bookkeeping; touched on the control loop only. */
+  private final Map<String, RestartCounter> restarts = new HashMap<>();
 
   DeploymentReconciler(
       ResourceStore store,
@@ -52,17 +64,23 @@ final class DeploymentReconciler {
       GatewayMetrics metrics,
       ControlLoop control,
       DeviceSessions sessions,
-      Duration ackTimeout) {
+      Duration ackTimeout,
+      RestartBackoff backoff) {
     this.store = store;
     this.clock = clock;
     this.metrics = metrics;
     this.control = control;
     this.sessions = sessions;
     this.ackTimeout = ackTimeout;
+    this.backoff = backoff;
   }
 
-  void load(List<Application> all) {
-    all.forEach(app -> applications.put(app.name(), app));
+  /** Replaces the application cache with a fresh list (at start and after a lost watch). */
+  void replaceAll(List<Application> all) {
+    Map<String, Application> fresh = new HashMap<>();
+    all.forEach(app -> fresh.put(app.name(), app));
+    applications.keySet().retainAll(fresh.keySet());
+    applications.putAll(fresh);
   }
 
   /** Watch callback: keeps the application cache and asks every session to reconcile. */
@@ -85,6 +103,7 @@ final class DeploymentReconciler {
     if (session.queueReconcile()) {
       control.execute(
           "reconcile " + session.device(),
+          session.device(),
           () -> {
             session.reconcileStarted();
             reconcile(session);
@@ -131,14 +150,14 @@ final class DeploymentReconciler {
     if (ack.accepted()) {
       session.running.put(ack.app(), request.digest());
       session.settled.remove(ack.app());
+      startedRunning(session, ack.app());
       metrics.deploy("running");
       log.info("App {} running on device {}", ack.app(), session.device());
       writeApp(session, ack.app(), AppPhase.Running, request.digest(), "");
     } else {
-      session.settled.put(ack.app(), request.digest());
       metrics.deploy("failed");
       log.info("Device {} refused app {}: {}", session.device(), ack.app(), ack.reason());
-      writeApp(session, ack.app(), AppPhase.Failed, request.digest(), ack.reason());
+      ended(session, ack.app(), AppPhase.Failed, request.digest(), ack.reason());
     }
     reconcile(session);
   }
@@ -180,11 +199,10 @@ final class DeploymentReconciler {
       }
       case FAILED, STOPPED -> {
         session.running.remove(app);
-        session.settled.put(app, digest);
         AppPhase phase =
             status.phase() == Message.AppPhase.FAILED ? AppPhase.Failed : AppPhase.Stopped;
         log.info("App {} on device {} ended: {} {}", app, session.device(), phase, status.reason());
-        writeApp(session, app, phase, digest, status.reason());
+        ended(session, app, phase, digest, status.reason());
       }
     }
     reconcile(session);
@@ -201,7 +219,7 @@ final class DeploymentReconciler {
       changes.set(name, AppPhase.Running, digest, "");
       return;
     }
-    if (digest.equals(session.settled.get(name))) {
+    if (digest.equals(session.settled.get(name)) || restartPending(session, name, digest)) {
       return;
     }
     Optional<String> problem = check(app);
@@ -219,6 +237,7 @@ final class DeploymentReconciler {
   private void reconcileUndesired(
       Session session, String name, AppState state, AppChanges changes, List<Outgoing> outgoing) {
     session.settled.remove(name);
+    forgetRestarts(session.device(), name);
     if (session.inflight.containsKey(name)) {
       return;
     }
@@ -248,8 +267,10 @@ final class DeploymentReconciler {
     ScheduledFuture<?> timeout =
         control.schedule(
             "ack timeout of " + out.app() + " on " + session.device(),
+            session.device(),
             () -> requestTimedOut(session, out.app(), id),
             ackTimeout);
+    session.expired.remove(out.app());
     session.inflight.put(out.app(), new Session.Request(kind, id, out.digest(), timeout));
     log.debug("Sent {} of {} to {} (id {})", kind, out.app(), session.device(), id);
   }
@@ -260,39 +281,138 @@ final class DeploymentReconciler {
       return;
     }
     session.inflight.remove(app);
+    session.expired.put(app, request);
     String reason = "no acknowledgement within " + ackTimeout;
-    if (request.kind() == Session.Request.Kind.DEPLOY) {
-      session.settled.put(app, request.digest());
-      metrics.deploy("timeout");
-    } else {
-      session.running.remove(app);
-    }
     log.info(
         "Device {} did not acknowledge {} of {} within {}; marking Failed",
         session.device(),
         request.kind(),
         app,
         ackTimeout);
-    writeApp(session, app, AppPhase.Failed, request.digest(), reason);
+    if (request.kind() == Session.Request.Kind.DEPLOY) {
+      metrics.deploy("timeout");
+      ended(session, app, AppPhase.Failed, request.digest(), reason);
+    } else {
+      session.running.remove(app);
+      writeApp(session, app, AppPhase.Failed, request.digest(), reason);
+    }
+  }
+
+  /**
+   * An app ended (failed or stopped): schedules its restart if its policy asks for one, otherwise
+   * leaves it settled until its digest changes. Either way records the outcome in its status.
+   */
+  private void ended(Session session, String app, AppPhase phase, String digest, String reason) {
+    Optional<Duration> delay = scheduleRestart(session, app, phase, digest);
+    if (delay.isEmpty()) {
+      session.settled.put(app, digest);
+      writeApp(session, app, phase, digest, reason);
+      return;
+    }
+    session.settled.remove(app);
+    String cause = reason.isEmpty() ? "app " + phase.name().toLowerCase(Locale.ROOT) : reason;
+    String shown = "restarting in " + RestartBackoff.format(delay.get()) + " after: " + cause;
+    writeApp(session, app, phase, digest, shown);
+  }
+
+  private Optional<Duration> scheduleRestart(
+      Session session, String app, AppPhase phase, String digest) {
+    Application application = applications.get(app);
+    if (application == null
+        || !isDesiredOn(application, session.device())
+        || !digest.equals(application.spec().module().digest())
+        || !restartsOn(application.spec().restartPolicy(), phase)) {
+      return Optional.empty();
+    }
+    String device = session.device();
+    RestartCounter state = restarts.computeIfAbsent(key(device, app), k -> new RestartCounter());
+    Duration delay = state.next(backoff, digest, clock.instant());
+    state.timer =
+        control.schedule(
+            "restart " + app + " on " + device,
+            device,
+            () -> {
+              state.fired();
+              sessions.get(device).ifPresent(this::request);
+            },
+            delay);
+    metrics.restartScheduled();
+    log.info(
+        "App {} on device {} ended {}; restart {} (policy {}) in {}",
+        app,
+        device,
+        phase,
+        state.count(),
+        application.spec().restartPolicy(),
+        RestartBackoff.format(delay));
+    return Optional.of(delay);
+  }
+
+  private static boolean restartsOn(Application.RestartPolicy policy, AppPhase phase) {
+    return switch (policy) {
+      case Never -> false;
+      case OnFailure -> phase == AppPhase.Failed;
+      case Always -> phase == AppPhase.Failed || phase == AppPhase.Stopped;
+    };
+  }
+
+  /** Whether a restart of this digest is waiting for its backoff to pass. */
+  private boolean restartPending(Session session, String app, String digest) {
+    RestartCounter state = restarts.get(key(session.device(), app));
+    return state != null && state.waitsToRestart(digest);
+  }
+
+  private void startedRunning(Session session, String app) {
+    RestartCounter state = restarts.get(key(session.device(), app));
+    if (state != null) {
+      state.running(clock.instant());
+    }
+  }
+
+  private void forgetRestarts(String device, String app) {
+    RestartCounter state = restarts.remove(key(device, app));
+    if (state != null) {
+      state.cancel();
+    }
+  }
+
+  private static String key(String device, String app) {
+    return device + "/" + app;
   }
 
   private Session.Request takeRequest(
       Session session, Session.Request.Kind kind, long messageId, String app) {
     Session.Request request = session.inflight.get(app);
-    if (request == null || request.kind() != kind || request.messageId() != messageId) {
-      log.debug(
-          "{} ack for {} (id {}) from {} matches no pending request; ignoring",
+    if (answers(request, kind, messageId)) {
+      session.inflight.remove(app);
+      if (request.timeout() != null) {
+        request.timeout().cancel(false);
+      }
+      return request;
+    }
+    Session.Request late = session.expired.get(app);
+    if (request == null && answers(late, kind, messageId)) {
+      session.expired.remove(app);
+      log.info(
+          "Device {} acknowledged {} of {} (id {}) after the {} timeout; accepting it",
+          session.device(),
           kind,
           app,
           messageId,
-          session.device());
-      return null;
+          ackTimeout);
+      return late;
     }
-    session.inflight.remove(app);
-    if (request.timeout() != null) {
-      request.timeout().cancel(false);
-    }
-    return request;
+    log.debug(
+        "{} ack for {} (id {}) from {} answers no pending or latest request; ignoring",
+        kind,
+        app,
+        messageId,
+        session.device());
+    return null;
+  }
+
+  private static boolean answers(Session.Request request, Session.Request.Kind kind, long id) {
+    return request != null && request.kind() == kind && request.messageId() == id;
   }
 
   private void writeApp(Session session, String app, AppPhase phase, String digest, String reason) {

@@ -22,6 +22,13 @@ final class DeviceIndex {
     devices.forEach(this::put);
   }
 
+  /** Replaces the whole index with a fresh list (after a watch had to be restarted). */
+  synchronized void replaceAll(List<Device> devices) {
+    byName.clear();
+    byKey.clear();
+    devices.forEach(this::put);
+  }
+
   /** Applies one watch event; ignores events older than what the index already holds. */
   synchronized void apply(WatchEvent<Device> event) {
     Device device = event.resource();

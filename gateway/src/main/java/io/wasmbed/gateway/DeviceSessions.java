@@ -78,13 +78,14 @@ final class DeviceSessions {
     } else {
       log.info("Device {} connected from {}", device, remote(channel));
     }
-    control.execute("mark " + device + " Connected", () -> markConnected(session));
+    control.execute("mark " + device + " Connected", device, () -> markConnected(session));
     return session;
   }
 
   void heartbeat(Session session) {
     control.execute(
         "heartbeat of " + session.device(),
+        session.device(),
         () -> {
           if (!isLive(session)) {
             return;
@@ -101,6 +102,7 @@ final class DeviceSessions {
   void deviceInfo(Session session, DeviceInfo info) {
     control.execute(
         "device info of " + session.device(),
+        session.device(),
         () -> {
           session.running.clear();
           session.running.putAll(info.apps());
@@ -128,20 +130,27 @@ final class DeviceSessions {
   /** The channel of {@code session} became inactive, for whatever reason. */
   void closed(Session session) {
     metrics.sessionClosed(session.closeReason());
-    control.execute("close session of " + session.device(), () -> finish(session));
+    control.execute(
+        "close session of " + session.device(), session.device(), () -> finish(session));
   }
 
   /** Marks every live device Disconnected and closes its connection; runs on the control loop. */
   void shutdown() {
     for (Session session : all()) {
-      if (live.remove(session.device(), session)) {
-        session.cancelRequests();
-        DeviceStatuses.patch(
-            store,
-            session.device(),
-            s -> leave(s, Phase.Disconnected, "gateway " + gatewayName + " shut down"));
-        session.close(Session.CloseReason.SHUTDOWN);
+      try (DeviceMdc scope = DeviceMdc.of(session.device())) {
+        shutdown(session);
       }
+    }
+  }
+
+  private void shutdown(Session session) {
+    if (live.remove(session.device(), session)) {
+      session.cancelRequests();
+      DeviceStatuses.patch(
+          store,
+          session.device(),
+          s -> leave(s, Phase.Disconnected, "gateway " + gatewayName + " shut down"));
+      session.close(Session.CloseReason.SHUTDOWN);
     }
   }
 

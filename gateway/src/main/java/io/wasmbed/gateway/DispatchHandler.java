@@ -51,13 +51,19 @@ final class DispatchHandler extends ChannelInboundHandlerAdapter {
     Message body = envelope.message();
     if (body instanceof DeployAck ack) {
       control.execute(
-          "DeployAck from " + session.device(), () -> reconciler.deployAcked(session, id, ack));
+          "DeployAck from " + session.device(),
+          session.device(),
+          () -> reconciler.deployAcked(session, id, ack));
     } else if (body instanceof StopAck ack) {
       control.execute(
-          "StopAck from " + session.device(), () -> reconciler.stopAcked(session, id, ack));
+          "StopAck from " + session.device(),
+          session.device(),
+          () -> reconciler.stopAcked(session, id, ack));
     } else if (body instanceof AppStatus status) {
       control.execute(
-          "AppStatus from " + session.device(), () -> reconciler.statusReported(session, status));
+          "AppStatus from " + session.device(),
+          session.device(),
+          () -> reconciler.statusReported(session, status));
     } else if (body instanceof AppOutput out) {
       record(session, out);
     } else if (body instanceof ProtocolError error) {

@@ -16,6 +16,10 @@ import java.util.Objects;
  *     closed (90 s by default)
  * @param maxFrameBytes largest frame accepted from a device (16 MiB by default)
  * @param ackTimeout how long a Deploy or Stop may stay unanswered before it counts as failed
+ * @param connectionsPerSecond new connections one source address may open per second, on average
+ *     (refused before the TLS handshake beyond that)
+ * @param connectionBurst how many connections one source address may open at once before the rate
+ *     applies
  */
 public record GatewayConfig(
     String name,
@@ -24,13 +28,20 @@ public record GatewayConfig(
     int httpPort,
     Duration heartbeatTimeout,
     int maxFrameBytes,
-    Duration ackTimeout) {
+    Duration ackTimeout,
+    int connectionsPerSecond,
+    int connectionBurst) {
 
   public static final int DEFAULT_PORT = 4423;
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(90);
   public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
   public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Generous enough for a reconnect storm of the 100-device demo, which shares one address. */
+  public static final int DEFAULT_CONNECTIONS_PER_SECOND = 50;
+
+  public static final int DEFAULT_CONNECTION_BURST = 200;
 
   public GatewayConfig {
     Objects.requireNonNull(name, "name");
@@ -47,6 +58,29 @@ public record GatewayConfig(
           "maxFrameBytes: " + maxFrameBytes + " (expected: at least 64)");
     }
     requirePositive("ackTimeout", ackTimeout);
+    requirePositive("connectionsPerSecond", connectionsPerSecond);
+    requirePositive("connectionBurst", connectionBurst);
+  }
+
+  /** A configuration with the default connection rate limit. */
+  public GatewayConfig(
+      String name,
+      String bindHost,
+      int port,
+      int httpPort,
+      Duration heartbeatTimeout,
+      int maxFrameBytes,
+      Duration ackTimeout) {
+    this(
+        name,
+        bindHost,
+        port,
+        httpPort,
+        heartbeatTimeout,
+        maxFrameBytes,
+        ackTimeout,
+        DEFAULT_CONNECTIONS_PER_SECOND,
+        DEFAULT_CONNECTION_BURST);
   }
 
   /** The defaults on all interfaces. */
@@ -63,22 +97,66 @@ public record GatewayConfig(
 
   public GatewayConfig withPorts(int newPort, int newHttpPort) {
     return new GatewayConfig(
-        name, bindHost, newPort, newHttpPort, heartbeatTimeout, maxFrameBytes, ackTimeout);
+        name,
+        bindHost,
+        newPort,
+        newHttpPort,
+        heartbeatTimeout,
+        maxFrameBytes,
+        ackTimeout,
+        connectionsPerSecond,
+        connectionBurst);
   }
 
   public GatewayConfig withHeartbeatTimeout(Duration newTimeout) {
-    return new GatewayConfig(name, bindHost, port, httpPort, newTimeout, maxFrameBytes, ackTimeout);
+    return new GatewayConfig(
+        name,
+        bindHost,
+        port,
+        httpPort,
+        newTimeout,
+        maxFrameBytes,
+        ackTimeout,
+        connectionsPerSecond,
+        connectionBurst);
   }
 
   public GatewayConfig withAckTimeout(Duration newTimeout) {
     return new GatewayConfig(
-        name, bindHost, port, httpPort, heartbeatTimeout, maxFrameBytes, newTimeout);
+        name,
+        bindHost,
+        port,
+        httpPort,
+        heartbeatTimeout,
+        maxFrameBytes,
+        newTimeout,
+        connectionsPerSecond,
+        connectionBurst);
+  }
+
+  public GatewayConfig withConnectionRate(int perSecond, int burst) {
+    return new GatewayConfig(
+        name,
+        bindHost,
+        port,
+        httpPort,
+        heartbeatTimeout,
+        maxFrameBytes,
+        ackTimeout,
+        perSecond,
+        burst);
   }
 
   private static void requirePort(String field, int value) {
     if (value < 0 || value > 65_535) {
       throw new IllegalArgumentException(
           field + ": " + value + " (expected: 0 to 65535, 0 for an ephemeral port)");
+    }
+  }
+
+  private static void requirePositive(String field, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(field + ": " + value + " (expected: at least 1)");
     }
   }
 

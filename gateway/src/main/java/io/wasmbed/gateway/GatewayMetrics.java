@@ -78,6 +78,14 @@ final class GatewayMetrics {
     registry.counter("wasmbed.gateway.deploys", "outcome", outcome).increment();
   }
 
+  void watchRestarted(String kind) {
+    registry.counter("wasmbed.gateway.watch.restarts", "kind", kind).increment();
+  }
+
+  void restartScheduled() {
+    registry.counter("wasmbed.gateway.app.restarts").increment();
+  }
+
   void handshake(Duration took) {
     Timer.builder("wasmbed.gateway.handshake")
         .description("TLS handshake duration, accepted and refused")

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * One device connection's pipeline, one handler per concern:
  *
  * <pre>
- * tls -> frame codec -> frame-metrics -> idle -> admission -> session -> dispatch
+ * rate-limit -> tls -> frame codec -> frame-metrics -> idle -> admission -> mdc -> session -> dispatch
  *     -> connection-errors -> protocol errors
  * </pre>
  */
@@ -30,6 +30,8 @@ final class GatewayPipeline extends ChannelInitializer<SocketChannel> {
   private final Parts parts;
   private final FrameMetricsHandler frameMetrics;
   private final ConnectionErrorHandler errors;
+  private final ConnectionRateLimiter rateLimiter;
+  private final DeviceMdcHandler mdc = new DeviceMdcHandler();
 
   /** The shared state handlers work with. */
   record Parts(
@@ -48,11 +50,15 @@ final class GatewayPipeline extends ChannelInitializer<SocketChannel> {
     this.parts = parts;
     this.frameMetrics = new FrameMetricsHandler(parts.metrics());
     this.errors = new ConnectionErrorHandler(parts.metrics());
+    this.rateLimiter =
+        new ConnectionRateLimiter(
+            config.connectionsPerSecond(), config.connectionBurst(), parts.metrics());
   }
 
   @Override
   protected void initChannel(SocketChannel channel) {
     ChannelPipeline pipeline = channel.pipeline();
+    pipeline.addLast(ConnectionRateLimiter.NAME, rateLimiter);
     SslHandler ssl = tls.newHandler(channel.alloc());
     ssl.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
     pipeline.addLast(TLS, ssl);
@@ -65,6 +71,7 @@ final class GatewayPipeline extends ChannelInitializer<SocketChannel> {
         AdmissionHandler.NAME,
         new AdmissionHandler(
             parts.index(), parts.store(), parts.sessions(), parts.metrics(), parts.control()));
+    pipeline.addLast(DeviceMdcHandler.NAME, mdc);
     pipeline.addLast(SessionHandler.NAME, new SessionHandler(parts.sessions(), clock));
     pipeline.addLast(
         DispatchHandler.NAME,

@@ -10,9 +10,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.wasmbed.pki.Credentials;
 import io.wasmbed.pki.TlsContexts;
+import io.wasmbed.store.Application;
 import io.wasmbed.store.Device;
 import io.wasmbed.store.Kind;
-import io.wasmbed.store.LabelSelector;
 import io.wasmbed.store.ResourceStore;
 import io.wasmbed.store.WatchEvent;
 import java.net.InetAddress;
@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledFuture;
@@ -63,8 +64,8 @@ public final class GatewayServer implements AutoCloseable {
   private Channel serverChannel;
   private volatile int boundPort = -1;
   private HttpEndpoints http;
-  private ResourceStore.Watch deviceWatch;
-  private ResourceStore.Watch applicationWatch;
+  private final Informer<Device> devices;
+  private final Informer<Application> applications;
   private ScheduledFuture<?> statusTask;
   private volatile boolean started;
   private volatile boolean closed;
@@ -87,9 +88,28 @@ public final class GatewayServer implements AutoCloseable {
         new DeviceSessions(
             config.name(), store, clock, metrics, control, config.heartbeatTimeout());
     this.reconciler =
-        new DeploymentReconciler(store, clock, metrics, control, sessions, config.ackTimeout());
+        new DeploymentReconciler(
+            store, clock, metrics, control, sessions, config.ackTimeout(), RestartBackoff.DEFAULT);
     this.sessions.reconcileWith(reconciler);
     this.record = new GatewayRecord(config.name(), store, clock);
+    this.devices =
+        new Informer<>(
+            config.name(),
+            store,
+            Kind.DEVICE,
+            control,
+            metrics,
+            this::devicesListed,
+            this::deviceChanged);
+    this.applications =
+        new Informer<>(
+            config.name(),
+            store,
+            Kind.APPLICATION,
+            control,
+            metrics,
+            this::applicationsListed,
+            reconciler::applicationChanged);
     metrics.connectedDevices(sessions::size);
   }
 
@@ -199,11 +219,30 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private void watchStore() {
-    long from = store.currentResourceVersion();
-    index.load(store.list(Kind.DEVICE, LabelSelector.ALL));
-    reconciler.load(store.list(Kind.APPLICATION, LabelSelector.ALL));
-    deviceWatch = store.watch(Kind.DEVICE, from, this::deviceChanged);
-    applicationWatch = store.watch(Kind.APPLICATION, from, reconciler::applicationChanged);
+    devices.start();
+    applications.start();
+  }
+
+  /** A fresh device list (at start or after a lost watch): re-index and re-check every session. */
+  private void devicesListed(List<Device> listed) {
+    index.replaceAll(listed);
+    for (Session session : sessions.all()) {
+      Optional<Device> device = index.byName(session.device());
+      try (DeviceMdc scope = DeviceMdc.of(session.device())) {
+        if (device.isEmpty()) {
+          log.info("Device {} was deleted; closing its session", session.device());
+          session.close(Session.CloseReason.DELETED);
+        } else {
+          sessionDeviceChanged(session, new WatchEvent<>(WatchEvent.Type.MODIFIED, device.get()));
+        }
+      }
+    }
+  }
+
+  /** A fresh application list: replace the cache and reconcile every session against it. */
+  private void applicationsListed(List<Application> listed) {
+    reconciler.replaceAll(listed);
+    sessions.all().forEach(reconciler::request);
   }
 
   private void bind(SslContext tls) {
@@ -230,16 +269,23 @@ public final class GatewayServer implements AutoCloseable {
         .get(device.name())
         .ifPresent(
             session -> {
-              if (event.type() == WatchEvent.Type.DELETED) {
-                log.info("Device {} was deleted; closing its session", device.name());
-                session.close(Session.CloseReason.DELETED);
-              } else if (device.status().phase() == Device.Phase.Revoked) {
-                log.info("Device {} was revoked; closing its session", device.name());
-                session.close(Session.CloseReason.REVOKED);
-              } else {
-                reconciler.request(session);
+              try (DeviceMdc scope = DeviceMdc.of(device.name())) {
+                sessionDeviceChanged(session, event);
               }
             });
+  }
+
+  private void sessionDeviceChanged(Session session, WatchEvent<Device> event) {
+    Device device = event.resource();
+    if (event.type() == WatchEvent.Type.DELETED) {
+      log.info("Device {} was deleted; closing its session", device.name());
+      session.close(Session.CloseReason.DELETED);
+    } else if (device.status().phase() == Device.Phase.Revoked) {
+      log.info("Device {} was revoked; closing its session", device.name());
+      session.close(Session.CloseReason.REVOKED);
+    } else {
+      reconciler.request(session);
+    }
   }
 
   private Void publish(boolean ready) {
@@ -266,16 +312,12 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private boolean ready() {
-    return listening() && deviceWatch != null && applicationWatch != null;
+    return listening() && devices.isWatching() && applications.isWatching();
   }
 
   private void closeWatches() {
-    if (deviceWatch != null) {
-      deviceWatch.close();
-    }
-    if (applicationWatch != null) {
-      applicationWatch.close();
-    }
+    devices.close();
+    applications.close();
   }
 
   private static void shutDown(EventLoopGroup group) {

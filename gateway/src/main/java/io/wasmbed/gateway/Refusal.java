@@ -11,7 +11,8 @@ enum Refusal {
   HANDSHAKE_TIMEOUT("handshake_timeout"),
   HANDSHAKE_FAILED("handshake_failed"),
   UNKNOWN_KEY("unknown_key"),
-  REVOKED("revoked");
+  REVOKED("revoked"),
+  RATE_LIMITED("rate_limited");
 
   private final String label;
 

@@ -64,6 +64,12 @@ final class Session {
 
   final Map<String, Request> inflight = new HashMap<>();
 
+  /**
+   * app -> its latest request, once that timed out unanswered; a late acknowledgement of exactly
+   * this request is still accepted. Cleared when a newer request for the app is sent.
+   */
+  final Map<String, Request> expired = new HashMap<>();
+
   Session(String device, Channel channel, Instant connectedAt) {
     this.device = device;
     this.channel = channel;

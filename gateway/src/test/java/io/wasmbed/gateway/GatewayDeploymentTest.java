@@ -242,6 +242,72 @@ class GatewayDeploymentTest {
   }
 
   @Test
+  void lateDeployAckOfTheLatestRequestIsAccepted() {
+    try (RawDevice device = connected("sensor-1", Map.of(), false)) {
+      gw.deploy("thermo", MODULE, DIGEST, List.of("sensor-1"));
+      Envelope deploy = device.await(Message.Deploy.class, WAIT);
+      awaitApp("sensor-1", "thermo", AppPhase.Failed);
+
+      device.reply(deploy.messageId(), new Message.DeployAck("thermo", true, ""));
+
+      awaitApp("sensor-1", "thermo", AppPhase.Running);
+      assertThat(gw.app("sensor-1", "thermo").orElseThrow().reason()).isEmpty();
+      assertThat(gw.app("sensor-1", "thermo").orElseThrow().digest()).isEqualTo(DIGEST);
+    }
+  }
+
+  @Test
+  void lateStopAckOfTheLatestRequestIsAccepted() {
+    gw.deploy("thermo", MODULE, DIGEST, List.of("sensor-1"));
+    try (RawDevice device = connected("sensor-1", Map.of("thermo", DIGEST), false)) {
+      awaitApp("sensor-1", "thermo", AppPhase.Running);
+      gw.setStopped("thermo", true);
+      Envelope stop = device.await(Message.Stop.class, WAIT);
+      awaitApp("sensor-1", "thermo", AppPhase.Failed);
+
+      device.reply(stop.messageId(), new Message.StopAck("thermo", true, ""));
+
+      awaitApp("sensor-1", "thermo", AppPhase.Stopped);
+    }
+  }
+
+  @Test
+  void lateAckOfASupersededRequestIsIgnored() {
+    byte[] newer = "\0asm\1\0\0\0 newer".getBytes(StandardCharsets.ISO_8859_1);
+    String newerDigest = ModuleSources.digestOf(newer);
+    try (RawDevice device = connected("sensor-1", Map.of(), false)) {
+      gw.deploy("thermo", MODULE, DIGEST, List.of("sensor-1"));
+      Envelope first = device.await(Message.Deploy.class, WAIT);
+      awaitApp("sensor-1", "thermo", AppPhase.Failed);
+      Application app = gw.store.get(Kind.APPLICATION, "thermo").orElseThrow();
+      gw.store.update(
+          Kind.APPLICATION,
+          app.withSpec(
+              new Application.Spec(
+                  new Application.Module(newerDigest, newer, null, null),
+                  "",
+                  app.spec().targets(),
+                  null,
+                  null,
+                  null,
+                  null,
+                  false)));
+      Envelope second = device.await(Message.Deploy.class, WAIT);
+      assertThat(((Message.Deploy) second.message()).digest()).isEqualTo(newerDigest);
+
+      device.reply(first.messageId(), new Message.DeployAck("thermo", true, ""));
+
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(WAIT)
+          .until(() -> gw.app("sensor-1", "thermo").orElseThrow().phase() == AppPhase.Deploying);
+      device.reply(second.messageId(), new Message.DeployAck("thermo", true, ""));
+      awaitApp("sensor-1", "thermo", AppPhase.Running);
+      assertThat(gw.app("sensor-1", "thermo").orElseThrow().digest()).isEqualTo(newerDigest);
+    }
+  }
+
+  @Test
   void appFailureReportedByTheDeviceIsRecorded() {
     try (RawDevice device = connected("sensor-1", Map.of())) {
       gw.deploy("thermo", MODULE, DIGEST, List.of("sensor-1"));

@@ -13,10 +13,12 @@ import io.wasmbed.pki.Keys;
 import io.wasmbed.pki.Pki;
 import io.wasmbed.pki.PublicKeys;
 import io.wasmbed.pki.TlsContexts;
+import io.wasmbed.protocol.ModuleLimits;
 import io.wasmbed.store.Application;
 import io.wasmbed.store.Device;
 import io.wasmbed.store.Kind;
 import io.wasmbed.store.ObjectMeta;
+import io.wasmbed.store.ResourceStore;
 import io.wasmbed.store.SqliteResourceStore;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /** A real gateway on loopback with a real PKI and a real SQLite store, all under one directory. */
 final class GatewayFixture implements AutoCloseable {
@@ -39,8 +42,29 @@ final class GatewayFixture implements AutoCloseable {
   final EventLoopGroup clients = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
 
   GatewayFixture(Path dir, Duration heartbeatTimeout, Duration ackTimeout) {
+    this(
+        dir,
+        heartbeatTimeout,
+        ackTimeout,
+        UnaryOperator.identity(),
+        SqliteResourceStore.DEFAULT_EVENT_RETENTION,
+        UnaryOperator.identity());
+  }
+
+  /**
+   * @param configure adjusts the gateway's configuration
+   * @param eventRetention the store's event retention
+   * @param storeView what the gateway sees of the store (the store itself, or a wrapper around it)
+   */
+  GatewayFixture(
+      Path dir,
+      Duration heartbeatTimeout,
+      Duration ackTimeout,
+      UnaryOperator<GatewayConfig> configure,
+      int eventRetention,
+      UnaryOperator<ResourceStore> storeView) {
     this.pki = Pki.loadOrCreate(dir.resolve("pki"), clock);
-    this.store = SqliteResourceStore.open(dir.resolve("store.db"), clock);
+    this.store = SqliteResourceStore.open(dir.resolve("store.db"), clock, eventRetention);
     GatewayConfig config =
         new GatewayConfig(
             GATEWAY,
@@ -52,8 +76,8 @@ final class GatewayFixture implements AutoCloseable {
             ackTimeout);
     this.server =
         new GatewayServer(
-            config,
-            store,
+            configure.apply(config),
+            storeView.apply(store),
             pki.gatewayCredentials(GATEWAY, List.of("localhost", "127.0.0.1")),
             pki.deviceTrust(),
             clock,
@@ -120,6 +144,26 @@ final class GatewayFixture implements AutoCloseable {
             null,
             Map.of("unit", "celsius"),
             null,
+            false);
+    return create(name, spec, devices);
+  }
+
+  /** Like {@link #deploy} with a restart policy and limits. */
+  Application deploy(
+      String name,
+      byte[] module,
+      List<String> devices,
+      Application.RestartPolicy restartPolicy,
+      ModuleLimits limits) {
+    Application.Spec spec =
+        new Application.Spec(
+            new Application.Module(ModuleSources.digestOf(module), module, null, null),
+            "",
+            new Application.Targets(devices, Map.of(), 0),
+            limits,
+            null,
+            Map.of(),
+            restartPolicy,
             false);
     return create(name, spec, devices);
   }

@@ -1,7 +1,9 @@
 package io.wasmbed.sandbox;
 
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasm.ChicoryException;
+import io.wasmbed.sandbox.SandboxException.AppExited;
 import io.wasmbed.sandbox.SandboxException.ExecutionTimeExceeded;
 import io.wasmbed.sandbox.SandboxException.LimitExceeded;
 import io.wasmbed.sandbox.SandboxException.Trap;
@@ -57,6 +59,8 @@ final class GuestCall {
       throw budgetExceeded(active, limits, "");
     } catch (ChicoryInterruptedException e) {
       throw interrupted(active, limits);
+    } catch (WasiExitException e) {
+      throw new AppExited(active.what + ": exited with code " + e.exitCode(), e.exitCode());
     } catch (ChicoryException e) {
       throw trap(active, SandboxRuntime.describe(e), e);
     } catch (StackOverflowError e) {
@@ -74,10 +78,17 @@ final class GuestCall {
     }
   }
 
+  /**
+   * A call's first runs in compiled mode also pay for class loading and JIT compilation on the
+   * guest's thread; without a floor, a small budget would fail a well-behaved first call on a busy
+   * machine. The wall-clock limit still bounds every call.
+   */
+  static final long MIN_COMPILED_CPU_NANOS = 50_000_000L;
+
   private static long compiledCpuLimitNanos(SandboxRuntime runtime, EffectiveLimits limits) {
     double millis =
         (double) limits.instructionBudget() / runtime.settings().compiledInstructionsPerCpuMilli();
-    return Math.max(1, (long) (millis * 1_000_000));
+    return Math.max(MIN_COMPILED_CPU_NANOS, (long) (millis * 1_000_000));
   }
 
   private static SandboxException interrupted(Active active, EffectiveLimits limits) {

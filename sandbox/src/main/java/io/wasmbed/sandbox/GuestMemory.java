@@ -54,13 +54,19 @@ final class GuestMemory {
     }
   }
 
+  /** The i32 at {@code ptr}, little-endian. */
+  long readI32(long ptr) {
+    return memory.readInt(checkRange(ptr, 4));
+  }
+
   /** Writes {@code bytes} at {@code ptr}. */
   void write(long ptr, byte[] bytes) {
     int offset = checkRange(ptr, bytes.length);
     memory.write(offset, bytes, 0, bytes.length);
   }
 
-  private int checkRange(long ptr, long len) {
+  /** Traps unless {@code len} bytes at {@code ptr} lie inside memory; returns the offset. */
+  int checkRange(long ptr, long len) {
     long start = unsigned(ptr);
     long length = unsigned(len);
     long size = size();

@@ -23,7 +23,8 @@ import java.util.Set;
 
 /**
  * Load-time checks of a parsed, valid module against the device's shape limits, the app's limits
- * and its policy. Returns what the instance may link: the granted {@code wasmbed} host functions.
+ * and its policy. Returns what the instance may link: the granted {@code wasmbed} and WASI
+ * functions.
  */
 final class ModuleVerifier {
   static final Set<String> WASI_MODULES = Set.of("wasi_snapshot_preview1", "wasi_unstable");
@@ -46,8 +47,16 @@ final class ModuleVerifier {
     return module.memorySection().map(s -> s.memoryCount() > 0).orElse(false);
   }
 
-  /** Names of the granted host functions the module imports, in import order. */
-  List<String> verify(String app, WasmModule module, EffectiveLimits limits, ModulePolicy policy) {
+  /** What a verified module imports, each list in import order. */
+  record Imports(List<String> host, List<String> wasi) {
+    Imports {
+      host = List.copyOf(host);
+      wasi = List.copyOf(wasi);
+    }
+  }
+
+  /** The granted {@code wasmbed} and WASI functions the module imports. */
+  Imports verify(String app, WasmModule module, EffectiveLimits limits, ModulePolicy policy) {
     checkIndexes(app, module);
     checkShape(app, module);
     checkMemory(app, module, limits);
@@ -225,8 +234,9 @@ final class ModuleVerifier {
     }
   }
 
-  private List<String> checkImports(String app, WasmModule module, ModulePolicy policy) {
+  private Imports checkImports(String app, WasmModule module, ModulePolicy policy) {
     List<String> host = new ArrayList<>();
+    List<String> wasi = new ArrayList<>();
     for (int i = 0; i < module.importSection().importCount(); i++) {
       Import imported = module.importSection().getImport(i);
       String name = imported.module() + "." + imported.name();
@@ -240,8 +250,25 @@ final class ModuleVerifier {
         throw refuseImport(
             app, name, "not granted by policy (allowedImports " + policy.allowedImports() + ")");
       }
+      FunctionType actual = module.typeSection().getType(((FunctionImport) imported).typeIndex());
+      if (Wasi.MODULE.equals(imported.module())) {
+        checkSignature(app, name, actual, Wasi.SIGNATURES.get(imported.name()));
+        wasi.add(imported.name());
+        continue;
+      }
+      if (WASI_MODULES.contains(imported.module())) {
+        throw refuseImport(
+            app, name, "not supported by this device (expected: " + Wasi.MODULE + ")");
+      }
       if (!HostInterface.MODULE.equals(imported.module())) {
-        throw refuseImport(app, name, "no such host module on this device (expected: wasmbed)");
+        throw refuseImport(
+            app,
+            name,
+            "no such host module on this device (expected: "
+                + HostInterface.MODULE
+                + " or "
+                + Wasi.MODULE
+                + ")");
       }
       FunctionType expected = HostInterface.SIGNATURES.get(imported.name());
       if (expected == null) {
@@ -250,22 +277,45 @@ final class ModuleVerifier {
             name,
             "no such host function (expected: one of " + HostInterface.SIGNATURES.keySet() + ")");
       }
-      FunctionType actual = module.typeSection().getType(((FunctionImport) imported).typeIndex());
-      if (!actual.equals(expected)) {
-        throw refuseImport(app, name, "signature " + actual + " (expected: " + expected + ")");
-      }
+      checkSignature(app, name, actual, expected);
       host.add(imported.name());
     }
-    return host;
+    return new Imports(host, wasi);
   }
 
-  private static void checkWasi(String app, String name, String function, ModulePolicy policy) {
-    boolean files = function.startsWith("fd_") || function.startsWith("path_");
-    if (files && !policy.allowFilesystem()) {
-      throw refuseImport(app, name, "file-system access is not granted by policy");
+  private static void checkSignature(
+      String app, String name, FunctionType actual, FunctionType expected) {
+    if (!actual.equals(expected)) {
+      throw refuseImport(app, name, "signature " + actual + " (expected: " + expected + ")");
     }
-    if (function.startsWith("sock_") && !policy.allowNetwork()) {
-      throw refuseImport(app, name, "network access is not granted by policy");
+  }
+
+  /**
+   * WASI grants by what a call reaches (see {@link Wasi}); checked before allowedImports so the
+   * refusal names the policy flag that would grant it.
+   */
+  private static void checkWasi(String app, String name, String function, ModulePolicy policy) {
+    switch (Wasi.access(function)) {
+      case FILESYSTEM:
+        if (!policy.allowFilesystem()) {
+          throw refuseImport(
+              app, name, "file-system access is not granted by policy (allowFilesystem is false)");
+        }
+        break;
+      case NETWORK:
+        if (!policy.allowNetwork()) {
+          throw refuseImport(
+              app, name, "network access is not granted by policy (allowNetwork is false)");
+        }
+        throw refuseImport(
+            app, name, "sockets are not supported by this device (its WASI has no sockets)");
+      case UNSUPPORTED:
+        throw refuseImport(app, name, "not supported by this device");
+      default:
+        break;
+    }
+    if (!Wasi.SIGNATURES.containsKey(function)) {
+      throw refuseImport(app, name, "no such WASI function");
     }
   }
 

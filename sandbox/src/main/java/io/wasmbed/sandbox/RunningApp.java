@@ -1,6 +1,7 @@
 package io.wasmbed.sandbox;
 
 import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.types.Export;
@@ -9,6 +10,7 @@ import io.wasmbed.protocol.Message.OutputKind;
 import io.wasmbed.protocol.ModulePolicy;
 import io.wasmbed.sandbox.SandboxException.CallNotAllowed;
 import io.wasmbed.sandbox.SandboxException.LimitExceeded;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -37,6 +39,7 @@ final class RunningApp implements HostInterface.AppContext {
   final ReentrantLock lock = new ReentrantLock();
   final AtomicBoolean tickBusy = new AtomicBoolean();
   private volatile Instance instance;
+  private volatile Wasi wasi;
   private volatile boolean stopped;
   private volatile ScheduledFuture<?> ticker;
   private long outputWindowStart = System.nanoTime();
@@ -84,14 +87,28 @@ final class RunningApp implements HostInterface.AppContext {
     }
   }
 
-  /** Creates the instance; runs the module's start function if it has one. Guest code. */
-  Void instantiate(LoadedModule loaded, List<String> hostImports) {
+  /**
+   * Creates the instance; runs the module's start function if it has one. Guest code.
+   *
+   * @param filesystemBytes size of the app's private WASI file system if the policy grants one
+   */
+  Void instantiate(LoadedModule loaded, ModuleVerifier.Imports imports, long filesystemBytes) {
+    List<ImportFunction> functions =
+        new ArrayList<>(new HostInterface(this).functions(imports.host()));
+    if (!imports.wasi().isEmpty()) {
+      wasi =
+          new Wasi(
+              name,
+              config,
+              host.clock(),
+              policy.allowFilesystem() ? filesystemBytes : 0,
+              this::charge,
+              text -> output(OutputKind.LOG, text));
+      functions.addAll(wasi.functions(imports.wasi()));
+    }
     Instance.Builder builder =
         Instance.builder(loaded.module())
-            .withImportValues(
-                ImportValues.builder()
-                    .withFunctions(new HostInterface(this).functions(hostImports))
-                    .build());
+            .withImportValues(ImportValues.builder().withFunctions(functions).build());
     if (ModuleVerifier.hasMemory(loaded.module())) {
       builder.withMemoryLimits(ModuleVerifier.memoryLimits(loaded.module(), limits));
     }
@@ -145,6 +162,40 @@ final class RunningApp implements HostInterface.AppContext {
     return export.apply(args);
   }
 
+  /** The app's WASI context, or null if the module imports no WASI function. */
+  Wasi wasi() {
+    return wasi;
+  }
+
+  /** Emits buffered stdout/stderr text; called after each guest call, under {@link #lock}. */
+  void flushOutput() {
+    Wasi w = wasi;
+    if (w != null) {
+      w.flush();
+    }
+  }
+
+  /**
+   * Frees what the app holds outside its instance (its WASI file system) once it is stopped and no
+   * guest call runs; called after each guest call and on stop. Idempotent.
+   */
+  void releaseIfStopped() {
+    if (!stopped || !lock.tryLock()) {
+      return;
+    }
+    try {
+      Wasi w = wasi;
+      wasi = null;
+      if (w != null) {
+        w.close();
+      }
+    } catch (RuntimeException e) {
+      log.warn("App {} WASI resources failed to close; dropping them", name, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   void ticker(ScheduledFuture<?> ticker) {
     this.ticker = ticker;
   }
@@ -157,6 +208,7 @@ final class RunningApp implements HostInterface.AppContext {
     if (t != null) {
       t.cancel(false);
     }
+    releaseIfStopped();
     return wasRunning;
   }
 

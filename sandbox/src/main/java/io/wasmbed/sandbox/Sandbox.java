@@ -1,5 +1,6 @@
 package io.wasmbed.sandbox;
 
+import io.wasmbed.sandbox.SandboxException.AppExited;
 import io.wasmbed.sandbox.SandboxException.InstanceNotFound;
 import io.wasmbed.sandbox.SandboxException.InvalidModule;
 import io.wasmbed.sandbox.SandboxException.ModuleNotAllowed;
@@ -79,19 +80,32 @@ public final class Sandbox implements AutoCloseable {
       log.debug("App {} already runs {}; leaving it running", spec.name(), spec.digest());
       return;
     }
+    RunningApp app;
     try {
-      RunningApp app = load(spec, listener);
-      register(app, existing);
+      app = load(spec, listener);
+    } catch (AppExited e) {
+      if (e.failed()) {
+        throw refused(spec.name(), e);
+      }
+      log.info("App {} exited during init: {}", spec.name(), e.getMessage());
+      listener.ended(spec.name(), false, e.getMessage());
+      return;
     } catch (SandboxException e) {
-      log.warn("App {} refused: {}", spec.name(), e.getMessage());
-      throw e;
+      throw refused(spec.name(), e);
     }
+    register(app, existing);
+  }
+
+  private SandboxException refused(String app, SandboxException e) {
+    log.warn("App {} refused ({}): {}", app, e.kind(), e.getMessage());
+    runtime.countRefusal(e);
+    return e;
   }
 
   private RunningApp load(AppSpec spec, AppListener listener) {
     checkAllowedModule(spec);
     LoadedModule module = resolve(spec);
-    List<String> hostImports =
+    ModuleVerifier.Imports imports =
         verifier.verify(
             spec.name(), module.module(), EffectiveLimits.of(spec.limits()), spec.policy());
     boolean compiled = useCompiler(spec, module);
@@ -99,9 +113,15 @@ public final class Sandbox implements AutoCloseable {
       module.compiled();
     }
     RunningApp app = new RunningApp(spec, host, listener, compiled);
-    callAndWait(app, "instantiate", () -> app.instantiate(module, hostImports));
-    if (app.exportsFunction("init") && app.allowsCall("init")) {
-      callAndWait(app, "init", () -> app.invoke("init"));
+    long filesystemBytes = runtime.settings().maxFilesystemBytes();
+    try {
+      callAndWait(app, "instantiate", () -> app.instantiate(module, imports, filesystemBytes));
+      if (app.exportsFunction("init") && app.allowsCall("init")) {
+        callAndWait(app, "init", () -> app.invoke("init"));
+      }
+    } catch (SandboxException e) {
+      app.markStopped();
+      throw e;
     }
     return app;
   }
@@ -198,7 +218,7 @@ public final class Sandbox implements AutoCloseable {
                     guarded(app, "tick", () -> app.invoke("tick"));
                   }
                 } catch (SandboxException e) {
-                  end(app, e.getMessage());
+                  end(app, e);
                 } finally {
                   app.tickBusy.set(false);
                 }
@@ -208,14 +228,21 @@ public final class Sandbox implements AutoCloseable {
     }
   }
 
-  private void end(RunningApp app, String reason) {
+  private void end(RunningApp app, SandboxException cause) {
     if (!app.markStopped()) {
       return;
     }
     apps.remove(app.name(), app);
-    log.warn("App {} ended: {}", app.name(), reason);
+    boolean failed = !(cause instanceof AppExited) || ((AppExited) cause).failed();
+    String reason = cause.getMessage();
+    if (failed) {
+      log.warn("App {} ended ({}): {}", app.name(), cause.kind(), reason);
+      runtime.countFailure(cause);
+    } else {
+      log.info("App {} ended: {}", app.name(), reason);
+    }
     try {
-      app.listener().ended(app.name(), true, reason);
+      app.listener().ended(app.name(), failed, reason);
     } catch (RuntimeException e) {
       log.warn("Listener of app {} failed on ended; ignoring", app.name(), e);
     }
@@ -223,7 +250,8 @@ public final class Sandbox implements AutoCloseable {
 
   /**
    * Calls an exported function of a running app, under the app's limits. A call that traps or hits
-   * a limit ends the app, as a failing tick does.
+   * a limit ends the app, as a failing tick does; so does WASI {@code proc_exit}, thrown as {@link
+   * AppExited} whatever the exit code.
    *
    * @throws SandboxException.InstanceNotFound if no such app runs
    * @throws SandboxException.CallNotAllowed if the policy does not allow the function or the module
@@ -237,13 +265,14 @@ public final class Sandbox implements AutoCloseable {
       }
       running.requireCallable(function);
     } catch (SandboxException e) {
-      log.warn("Call to {} refused: {}", app, e.getMessage());
+      log.warn("Call to {} refused ({}): {}", app, e.kind(), e.getMessage());
+      runtime.countRefusal(e);
       throw e;
     }
     try {
       return callAndWait(running, function, () -> running.invoke(function, args));
     } catch (SandboxException e) {
-      end(running, e.getMessage());
+      end(running, e);
       throw e;
     }
   }
@@ -270,7 +299,9 @@ public final class Sandbox implements AutoCloseable {
     try {
       return GuestCall.run(runtime, app, what, body);
     } finally {
+      app.flushOutput();
       app.lock.unlock();
+      app.releaseIfStopped();
     }
   }
 
@@ -283,6 +314,11 @@ public final class Sandbox implements AutoCloseable {
     running.markStopped();
     log.info("App {} stopped", app);
     return true;
+  }
+
+  /** The running app of this name, or null (for tests). */
+  RunningApp running(String app) {
+    return apps.get(app);
   }
 
   /** Names of the apps currently running. */

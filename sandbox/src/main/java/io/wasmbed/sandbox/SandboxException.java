@@ -1,5 +1,7 @@
 package io.wasmbed.sandbox;
 
+import java.util.Locale;
+
 /**
  * The sandbox refused or ended a module; the message is the reason reported to the operator. Each
  * way of refusing has its own subclass so callers (and tests) can tell them apart.
@@ -13,6 +15,20 @@ public class SandboxException extends RuntimeException {
 
   public SandboxException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /**
+   * The kind of refusal as a short, stable label ({@code invalid_module}, {@code trap}...), used as
+   * the {@code reason} tag of the sandbox's counters.
+   */
+  public String kind() {
+    if (getClass() == SandboxException.class) {
+      return "sandbox_error";
+    }
+    return getClass()
+        .getSimpleName()
+        .replaceAll("([a-z])([A-Z])", "$1_$2")
+        .toLowerCase(Locale.ROOT);
   }
 
   /** The module's bytes are not WebAssembly, or fail validation. */
@@ -95,6 +111,28 @@ public class SandboxException extends RuntimeException {
 
     public String trapReason() {
       return trapReason;
+    }
+  }
+
+  /**
+   * The app called WASI {@code proc_exit}: it ended itself. Exit code 0 is a normal end, anything
+   * else a failure.
+   */
+  public static final class AppExited extends SandboxException {
+    private static final long serialVersionUID = 1L;
+    private final int exitCode;
+
+    public AppExited(String message, int exitCode) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+
+    public int exitCode() {
+      return exitCode;
+    }
+
+    public boolean failed() {
+      return exitCode != 0;
     }
   }
 }

@@ -3,11 +3,14 @@ package io.wasmbed.sandbox;
 import com.dylibso.chicory.wasm.Parser;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wasmbed.sandbox.SandboxException.InvalidModule;
 import io.wasmbed.sandbox.SandboxException.LimitExceeded;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -49,6 +52,8 @@ public final class SandboxRuntime implements AutoCloseable {
    * @param stackBytesPerCallDepth thread stack reserved per level of {@code maxCallDepth}, on top
    *     of 256 KiB; measured with the deep-recursion test module, a not-yet-JIT-compiled
    *     interpreter frame takes up to about 1.5 KiB and a compiled frame about 160 bytes
+   * @param maxFilesystemBytes size of the private in-memory file system an app gets when its policy
+   *     grants {@code allowFilesystem} (file contents, in whole 4 KiB blocks)
    */
   public record Settings(
       int maxModuleBytes,
@@ -64,7 +69,11 @@ public final class SandboxRuntime implements AutoCloseable {
       int callThreads,
       int cachedModules,
       long compiledInstructionsPerCpuMilli,
-      int stackBytesPerCallDepth) {
+      int stackBytesPerCallDepth,
+      long maxFilesystemBytes) {
+
+    /** Default size of an app's private file system: 1 MiB. */
+    public static final long DEFAULT_FILESYSTEM_BYTES = 1 << 20;
 
     public static final Settings DEFAULTS =
         new Settings(
@@ -81,7 +90,8 @@ public final class SandboxRuntime implements AutoCloseable {
             Math.max(2, Runtime.getRuntime().availableProcessors()),
             256,
             10_000_000,
-            2048);
+            2048,
+            DEFAULT_FILESYSTEM_BYTES);
 
     public Settings {
       requirePositive("maxModuleBytes", maxModuleBytes);
@@ -89,6 +99,41 @@ public final class SandboxRuntime implements AutoCloseable {
       requirePositive("cachedModules", cachedModules);
       requirePositive("compiledInstructionsPerCpuMilli", compiledInstructionsPerCpuMilli);
       requirePositive("stackBytesPerCallDepth", stackBytesPerCallDepth);
+      requirePositive("maxFilesystemBytes", maxFilesystemBytes);
+    }
+
+    /** Settings with the default file-system size (the form before it existed). */
+    public Settings(
+        int maxModuleBytes,
+        int maxFunctions,
+        int maxImports,
+        int maxExports,
+        int maxGlobals,
+        int maxTables,
+        int maxMemories,
+        int maxDataSegments,
+        int maxElementSegments,
+        int maxLocalsPerFunction,
+        int callThreads,
+        int cachedModules,
+        long compiledInstructionsPerCpuMilli,
+        int stackBytesPerCallDepth) {
+      this(
+          maxModuleBytes,
+          maxFunctions,
+          maxImports,
+          maxExports,
+          maxGlobals,
+          maxTables,
+          maxMemories,
+          maxDataSegments,
+          maxElementSegments,
+          maxLocalsPerFunction,
+          callThreads,
+          cachedModules,
+          compiledInstructionsPerCpuMilli,
+          stackBytesPerCallDepth,
+          DEFAULT_FILESYSTEM_BYTES);
     }
 
     /** These settings with another module size limit. */
@@ -107,7 +152,28 @@ public final class SandboxRuntime implements AutoCloseable {
           callThreads,
           cachedModules,
           compiledInstructionsPerCpuMilli,
-          stackBytesPerCallDepth);
+          stackBytesPerCallDepth,
+          maxFilesystemBytes);
+    }
+
+    /** These settings with another size of each app's private file system. */
+    public Settings withMaxFilesystemBytes(long bytes) {
+      return new Settings(
+          maxModuleBytes,
+          maxFunctions,
+          maxImports,
+          maxExports,
+          maxGlobals,
+          maxTables,
+          maxMemories,
+          maxDataSegments,
+          maxElementSegments,
+          maxLocalsPerFunction,
+          callThreads,
+          cachedModules,
+          compiledInstructionsPerCpuMilli,
+          stackBytesPerCallDepth,
+          bytes);
     }
 
     private static void requirePositive(String field, long value) {
@@ -117,7 +183,16 @@ public final class SandboxRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Counter of refused starts and calls, tagged {@code reason} ({@link SandboxException#kind()}).
+   */
+  public static final String REFUSALS = "wasmbed.sandbox.refusals";
+
+  /** Counter of apps ended by a trap, a limit or a failing exit, tagged {@code reason}. */
+  public static final String APP_FAILURES = "wasmbed.sandbox.app.failures";
+
   private final Settings settings;
+  private final MeterRegistry meters;
   private final Cache<String, LoadedModule> modules;
   private final Map<Long, ExecutorService> callPools = new ConcurrentHashMap<>();
   private final ScheduledThreadPoolExecutor scheduler;
@@ -130,7 +205,17 @@ public final class SandboxRuntime implements AutoCloseable {
   }
 
   public SandboxRuntime(Settings settings) {
-    this.settings = settings;
+    this(settings, new SimpleMeterRegistry());
+  }
+
+  /**
+   * A runtime that counts refusals and app failures in {@code meters} (as {@value #REFUSALS} and
+   * {@value #APP_FAILURES}; Prometheus exposes them as {@code wasmbed_sandbox_refusals_total} and
+   * {@code wasmbed_sandbox_app_failures_total}).
+   */
+  public SandboxRuntime(Settings settings, MeterRegistry meters) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.meters = Objects.requireNonNull(meters, "meters");
     this.modules = Caffeine.newBuilder().maximumSize(settings.cachedModules()).build();
     this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("wasmbed-sandbox-timer", 0));
     scheduler.setRemoveOnCancelPolicy(true);
@@ -150,6 +235,19 @@ public final class SandboxRuntime implements AutoCloseable {
 
   public Settings settings() {
     return settings;
+  }
+
+  /** Where this runtime's counters live (a SimpleMeterRegistry unless one was given). */
+  public MeterRegistry meters() {
+    return meters;
+  }
+
+  void countRefusal(SandboxException e) {
+    meters.counter(REFUSALS, "reason", e.kind()).increment();
+  }
+
+  void countFailure(SandboxException e) {
+    meters.counter(APP_FAILURES, "reason", e.kind()).increment();
   }
 
   /** Number of modules currently cached (parsed, and compiled if used in compiled mode). */

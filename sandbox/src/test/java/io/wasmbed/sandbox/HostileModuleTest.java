@@ -199,7 +199,7 @@ class HostileModuleTest {
         .isExactlyInstanceOf(ModuleNotAllowed.class)
         .hasMessage(
             "wasi: import wasi_snapshot_preview1.path_open: file-system access is not granted by"
-                + " policy");
+                + " policy (allowFilesystem is false)");
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class TestApps {
   static final Path EXAMPLES = Path.of("..", "examples");
   static final Path HOSTILE = Path.of("src", "test", "resources", "hostile");
+  static final Path WASI = Path.of("src", "test", "resources", "wasi");
 
   private TestApps() {}
 
@@ -26,6 +27,10 @@ final class TestApps {
 
   static byte[] hostile(String name) {
     return read(HOSTILE.resolve(name + ".wasm"));
+  }
+
+  static byte[] wasi(String name) {
+    return read(WASI.resolve(name + ".wasm"));
   }
 
   static byte[] read(Path path) {
