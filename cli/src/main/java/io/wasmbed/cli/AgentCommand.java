@@ -68,8 +68,9 @@ final class AgentCommand implements Callable<Integer> {
   @Option(
       names = "--heartbeat",
       paramLabel = "DURATION",
+      defaultValue = "30s",
       description = "Heartbeat interval (default: ${DEFAULT-VALUE}).")
-  Duration heartbeat = AgentConfig.DEFAULT_HEARTBEAT_INTERVAL;
+  Duration heartbeat;
 
   @Option(
       names = "--key-algorithm",
@@ -88,6 +89,7 @@ final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
+    AgentConfig config = config();
     DeviceIdentity identity = DeviceIdentity.loadOrCreate(dir, keyAlgorithm);
     if (!identity.isEnrolled()) {
       if (!register) {
@@ -96,9 +98,6 @@ final class AgentCommand implements Callable<Integer> {
       register(identity);
       out.printf("device/%s registered and certified%n", identity.deviceName());
     }
-    HostAndPort target = HostAndPort.parse(gateway);
-    AgentConfig config =
-        AgentConfig.of(target.host(), target.port()).withHeartbeatInterval(heartbeat);
     Clock clock = Clock.systemUTC();
     DeviceAgent agent =
         new DeviceAgent(
@@ -114,6 +113,16 @@ final class AgentCommand implements Callable<Integer> {
       agent.close();
     }
     return 0;
+  }
+
+  /** Checked before anything is created or registered, so a typo costs nothing. */
+  private AgentConfig config() {
+    HostAndPort target = HostAndPort.parse(gateway);
+    try {
+      return AgentConfig.of(target.host(), target.port()).withHeartbeatInterval(heartbeat);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage(), 2);
+    }
   }
 
   private int askForRegistration(PrintWriter out, DeviceIdentity identity) throws IOException {

@@ -7,9 +7,11 @@ import io.wasmbed.store.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** The CLI's view of the control-plane REST API: JSON in, JSON out, errors as CliException. */
@@ -26,6 +28,22 @@ final class ApiClient {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     this.apiKey = apiKey;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /**
+   * The API path of one resource (and optional sub-resource), with the name percent-encoded so that
+   * {@code dev3?really=no} names a resource instead of changing the request.
+   */
+  static String path(String collection, String name, String... rest) {
+    if (name == null || name.isBlank()) {
+      throw new CliException("NAME: '" + name + "' (expected: a resource name)", 2);
+    }
+    StringBuilder path = new StringBuilder("/api/v1/").append(collection).append('/');
+    path.append(URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
+    for (String part : rest) {
+      path.append('/').append(part);
+    }
+    return path.toString();
   }
 
   JsonNode get(String path) {

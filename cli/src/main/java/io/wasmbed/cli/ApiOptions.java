@@ -20,7 +20,8 @@ final class ApiOptions {
       names = "--api-key-file",
       paramLabel = "FILE",
       description =
-          "File holding the API key (default: $WASMBED_API_KEY, else admin.key in the data dir).")
+          "File holding the API key (default: the key in $WASMBED_API_KEY, else admin.key in"
+              + " the data dir).")
   Path apiKeyFile;
 
   @Option(

@@ -3,8 +3,6 @@ package io.wasmbed.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,7 +144,7 @@ final class AppCommand {
 
     @Override
     public Integer call() throws IOException {
-      byte[] module = readModule();
+      byte[] module = InputFile.read("FILE", file, InputFile.MAX_MODULE_BYTES);
       Map<String, String> labels = KeyValues.parse("--selector", selector);
       if (devices.isEmpty() && labels.isEmpty()) {
         throw new CliException("choose devices with --to a,b or --selector key=value", 2);
@@ -171,14 +169,6 @@ final class AppCommand {
                   + created.path("spec").path("module").path("digest").asText()
                   + ")");
       return 0;
-    }
-
-    private byte[] readModule() throws IOException {
-      try {
-        return Files.readAllBytes(file);
-      } catch (NoSuchFileException e) {
-        throw new CliException(file + ": no such file", 2);
-      }
     }
 
     /** Only the limits given on the command line; the control plane fills in the rest. */
@@ -261,7 +251,7 @@ final class AppCommand {
 
     @Override
     public Integer call() {
-      JsonNode app = api.client().get("/api/v1/applications/" + name);
+      JsonNode app = api.client().get(ApiClient.path("applications", name));
       PrintWriter out = spec.commandLine().getOut();
       if (output.json()) {
         OutputFormat.printJson(out, app);
@@ -329,7 +319,7 @@ final class AppCommand {
     @Override
     public Integer call() {
       List<JsonNode> lines =
-          OutputFormat.items(api.client().get("/api/v1/applications/" + name + "/output"));
+          OutputFormat.items(api.client().get(ApiClient.path("applications", name, "output")));
       PrintWriter out = spec.commandLine().getOut();
       if (output.json()) {
         OutputFormat.printJson(out, lines);

@@ -1,6 +1,7 @@
 package io.wasmbed.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wasmbed.controlplane.apps.ApplicationService;
 import io.wasmbed.controlplane.apps.DeployRequest;
 import io.wasmbed.device.DeviceIdentity;
 import io.wasmbed.gateway.OutputLine;
@@ -15,16 +16,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -47,6 +52,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
 
+  private static final Duration OUTPUT_WAIT = Duration.ofSeconds(15);
   static final String DEFAULT_APP = "examples/temperature-monitor/temperature-monitor.wasm";
   private static final Map<String, String> DEMO_LABELS = Map.of("fleet", "demo");
 
@@ -55,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--devices",
       paramLabel = "N",
-      description = "Number of devices (default: ${DEFAULT-VALUE}).")
+      description = "Number of devices, 1 to 1000 (default: ${DEFAULT-VALUE}).")
   int devices = 3;
 
   @Option(
@@ -72,8 +78,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--timeout",
       paramLabel = "DURATION",
+      defaultValue = "180s",
       description = "How long each step may take (default: ${DEFAULT-VALUE}).")
-  Duration timeout = Duration.ofSeconds(180);
+  Duration timeout;
 
   @Option(
       names = "--data-dir",
@@ -90,24 +97,37 @@ final class DemoCommand implements Callable<Integer> {
       throw new CliException("--devices: " + devices + " (expected: 1 to 1000)", 2);
     }
     byte[] module = readModule();
-    Path dir =
-        dataDir != null ? dataDir.toAbsolutePath() : Files.createTempDirectory("wasmbed-demo-");
-    Files.createDirectories(dir);
-    Logging.toFile(dir.resolve("wasmbed.log"));
-    Clock clock = Clock.systemUTC();
+    boolean temporary = dataDir == null;
+    Path dir = temporary ? Files.createTempDirectory("wasmbed-demo-") : prepare(dataDir);
+    Logging.toFile(privateFile(dir.resolve("wasmbed.log")));
+    boolean succeeded = false;
+    try {
+      succeeded = run(dir, module);
+      return 0;
+    } finally {
+      if (temporary && succeeded && !keep) {
+        deleteTree(dir);
+      } else if (!succeeded) {
+        out.println("State and log kept in " + dir + " (see wasmbed.log).");
+        out.flush();
+      }
+    }
+  }
 
-    step("Starting control plane and gateway (data and log in " + dir + ")");
+  private boolean run(Path dir, byte[] module) throws InterruptedException {
+    Clock clock = Clock.systemUTC();
+    step("Starting control plane and gateway (state and log in " + dir + ")");
     EmbeddedPlatform platform =
         EmbeddedPlatform.start(EmbeddedPlatform.Settings.ephemeral(dir), clock);
     Fleet fleet = new Fleet(platform.meters());
     try {
       long started = System.nanoTime();
-      step("Registering and certifying " + devices + " devices");
+      step("Registering and certifying " + plural(devices, "device"));
       List<DeviceIdentity> identities = enrollAll(platform, dir);
       step(
           "Connecting "
-              + devices
-              + " device agents over mutual TLS to "
+              + plural(devices, "device agent")
+              + " over mutual TLS to "
               + platform.gatewayHost()
               + ":"
               + platform.gateway().port());
@@ -122,44 +142,70 @@ final class DemoCommand implements Callable<Integer> {
       awaitOrFail(
           "devices connected",
           () -> connected(platform) == devices,
+          () -> Optional.empty(),
           () -> connected(platform) + "/" + devices + " devices connected");
-      out.printf("  %d/%d devices connected in %d ms%n", devices, devices, millisSince(started));
+      out.printf("  %d/%d connected in %d ms%n", devices, devices, millisSince(started));
 
       String appName = appName();
       step("Deploying " + appName + " (" + module.length + " bytes) to every device");
       long deployed = System.nanoTime();
-      platform.controlPlane().applications().deploy(deployRequest(appName, module));
+      deploy(platform, appName, module);
       awaitOrFail(
           "application running",
           () -> running(platform, appName) == devices,
+          () -> failure(platform, appName),
           () -> describe(platform, appName));
       out.printf(
           "  Running on %d/%d devices, %d ms after deploy%n",
           devices, devices, millisSince(deployed));
-      awaitOrFail(
-          "a reading from every device",
-          () -> devicesWithReadings(platform, appName) == devices,
-          () -> devicesWithReadings(platform, appName) + "/" + devices + " devices published");
-      out.printf("  Readings arriving from %d/%d devices%n%n", devices, devices);
+      awaitOutput(platform, appName);
 
       report(platform, appName);
       if (keep) {
         keepRunning(platform, fleet);
       }
-      return 0;
+      return true;
     } finally {
       fleet.close();
       platform.close();
     }
   }
 
+  /** A demo data directory may be reused: the same app is started again, never replaced. */
+  private void deploy(EmbeddedPlatform platform, String appName, byte[] module) {
+    Optional<Application> existing = platform.store().get(Kind.APPLICATION, appName);
+    if (existing.isEmpty()) {
+      platform.controlPlane().applications().deploy(deployRequest(appName, module));
+      return;
+    }
+    String digest = ApplicationService.digest(module);
+    if (!existing.get().spec().module().digest().equals(digest)) {
+      throw new CliException(
+          "application "
+              + appName
+              + " already exists in this data directory with module "
+              + existing.get().spec().module().digest()
+              + " (expected: "
+              + digest
+              + "; use a fresh --data-dir)");
+    }
+    platform.controlPlane().applications().start(appName);
+  }
+
+  /** Waits a little for output; an app that publishes nothing still counts as running. */
+  private void awaitOutput(EmbeddedPlatform platform, String appName) throws InterruptedException {
+    long deadline = System.nanoTime() + Math.min(timeout.toNanos(), OUTPUT_WAIT.toNanos());
+    while (devicesWithReadings(platform, appName) < devices && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    out.printf(
+        "  Readings arriving from %d/%d devices%n%n",
+        devicesWithReadings(platform, appName), devices);
+  }
+
   private byte[] readModule() throws IOException {
     if (app != null) {
-      try {
-        return Files.readAllBytes(app);
-      } catch (NoSuchFileException e) {
-        throw new CliException("--app: " + app + ": no such file", 2);
-      }
+      return InputFile.read("--app", app, InputFile.MAX_MODULE_BYTES);
     }
     try (InputStream in = DemoCommand.class.getClassLoader().getResourceAsStream(DEFAULT_APP)) {
       if (in == null) {
@@ -229,10 +275,17 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void awaitOrFail(
-      String what, BooleanSupplier done, java.util.function.Supplier<String> state)
+      String what,
+      BooleanSupplier done,
+      Supplier<Optional<String>> hopeless,
+      Supplier<String> state)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!done.getAsBoolean()) {
+      Optional<String> failure = hopeless.get();
+      if (failure.isPresent()) {
+        throw new CliException("demo failed: " + failure.get());
+      }
       if (System.nanoTime() > deadline) {
         throw new CliException(
             "demo failed: "
@@ -245,6 +298,15 @@ final class DemoCommand implements Callable<Integer> {
       }
       Thread.sleep(50);
     }
+  }
+
+  /** The first device on which the app failed, if any: then waiting longer cannot help. */
+  private static Optional<String> failure(EmbeddedPlatform platform, String app) {
+    return platform.store().get(Kind.APPLICATION, app).stream()
+        .flatMap(a -> a.status().devices().entrySet().stream())
+        .filter(e -> e.getValue().phase() == Device.AppPhase.Failed)
+        .map(e -> app + " failed on " + e.getKey() + ": " + e.getValue().reason())
+        .findFirst();
   }
 
   private void report(EmbeddedPlatform platform, String appName) {
@@ -287,6 +349,45 @@ final class DemoCommand implements Callable<Integer> {
                 },
                 "wasmbed-demo-shutdown"));
     stopped.await();
+  }
+
+  private static String plural(int count, String noun) {
+    return count + " " + noun + (count == 1 ? "" : "s");
+  }
+
+  private static Path prepare(Path dir) {
+    Path absolute = dir.toAbsolutePath();
+    if (Files.exists(absolute) && !Files.isDirectory(absolute)) {
+      throw new CliException("--data-dir: " + absolute + " exists and is not a directory", 2);
+    }
+    try {
+      Files.createDirectories(absolute);
+    } catch (IOException e) {
+      throw new CliException("--data-dir: cannot create " + absolute + ": " + e.getMessage(), 2);
+    }
+    return absolute;
+  }
+
+  /** Creates the file owner-only before anything writes to it: logs name devices and apps. */
+  private static Path privateFile(Path file) {
+    try {
+      if (!Files.exists(file)) {
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
+      return file;
+    } catch (IOException e) {
+      throw new CliException("cannot create " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // Leaving a temporary directory behind is not worth failing a successful demo.
+    }
   }
 
   private void step(String text) {

@@ -2,8 +2,10 @@ package io.wasmbed.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wasmbed.device.DeviceIdentity;
+import io.wasmbed.pki.Csrs;
 import io.wasmbed.pki.KeyAlgorithm;
 import io.wasmbed.pki.Pem;
+import io.wasmbed.pki.PublicKeys;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -98,14 +100,20 @@ final class DeviceCommand {
   static final class GetDevice implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ApiOptions api;
+    @Mixin OutputFormat output;
 
     @Parameters(paramLabel = "NAME")
     String name;
 
     @Override
     public Integer call() {
-      OutputFormat.printJson(
-          spec.commandLine().getOut(), api.client().get("/api/v1/devices/" + name));
+      JsonNode device = api.client().get(ApiClient.path("devices", name));
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.json()) {
+        OutputFormat.printJson(out, device);
+      } else {
+        printTable(out, List.of(device));
+      }
       return 0;
     }
   }
@@ -141,9 +149,13 @@ final class DeviceCommand {
 
     @Override
     public Integer call() throws IOException {
+      byte[] request = InputFile.read("--csr", csr, InputFile.MAX_CSR_BYTES);
+      if (out != null) {
+        requireKeyOf(out, request);
+      }
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("name", name);
-      body.put("csr", Files.readString(csr, StandardCharsets.UTF_8));
+      body.put("csr", new String(request, StandardCharsets.US_ASCII));
       body.put("labels", KeyValues.parse("--label", labels));
       body.put("deviceType", deviceType);
       JsonNode enrollment = api.client().post("/api/v1/devices", body);
@@ -155,6 +167,36 @@ final class DeviceCommand {
         OutputFormat.printJson(console, enrollment);
       }
       return 0;
+    }
+
+    /** Refuses before registering anything when --out holds another device's key. */
+    private static void requireKeyOf(Path dir, byte[] request) {
+      if (!Files.exists(dir.resolve(DeviceIdentity.KEY_FILE))) {
+        throw new CliException(
+            "--out: "
+                + dir
+                + " has no "
+                + DeviceIdentity.KEY_FILE
+                + " (expected: the agent's --dir)",
+            2);
+      }
+      String csrKey;
+      try {
+        csrKey = PublicKeys.encode(Csrs.publicKey(Csrs.parse(request)));
+      } catch (RuntimeException e) {
+        throw new CliException(
+            "--csr: not a valid certificate signing request: " + e.getMessage(), 2);
+      }
+      String deviceKey =
+          PublicKeys.encode(DeviceIdentity.loadOrCreate(dir, KeyAlgorithm.ED25519).publicKey());
+      if (!csrKey.equals(deviceKey)) {
+        throw new CliException(
+            "--out: the key in "
+                + dir
+                + " is not the key of this CSR (expected: the --dir of the"
+                + " agent that wrote the CSR)",
+            2);
+      }
     }
 
     private void installInto(Path dir, JsonNode enrollment) {

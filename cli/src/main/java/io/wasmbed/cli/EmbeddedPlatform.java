@@ -58,6 +58,25 @@ public final class EmbeddedPlatform implements AutoCloseable {
       Objects.requireNonNull(apiHost, "apiHost");
       Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
       Objects.requireNonNull(ackTimeout, "ackTimeout");
+      requirePort("--port", gatewayPort);
+      requirePort("--http-port", gatewayHttpPort);
+      requirePort("--api-port", apiPort);
+      if (heartbeatTimeout.isNegative() || heartbeatTimeout.isZero()) {
+        throw new IllegalArgumentException(
+            "--heartbeat-timeout: " + heartbeatTimeout + " (expected: greater than 0)");
+      }
+    }
+
+    private static void requirePort(String option, int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException(
+            option + ": " + port + " (expected: 0 to 65535, 0 for any free port)");
+      }
+    }
+
+    /** Whether the API is reachable from other machines (it speaks plain HTTP). */
+    public boolean apiExposed() {
+      return !(apiHost.equals("127.0.0.1") || apiHost.equals("localhost") || apiHost.equals("::1"));
     }
 
     /** The documented defaults: devices on :4423, health on :8080, API on 127.0.0.1:4480. */

@@ -20,7 +20,12 @@ final class KeyValues {
         if (eq <= 0) {
           throw new CliException(option + ": '" + term + "' (expected: key=value)", 2);
         }
-        result.put(term.substring(0, eq).trim(), term.substring(eq + 1).trim());
+        String key = term.substring(0, eq).trim();
+        String previous = result.put(key, term.substring(eq + 1).trim());
+        if (previous != null) {
+          throw new CliException(
+              option + ": '" + key + "' given twice (expected: each key once)", 2);
+        }
       }
     }
     return result;

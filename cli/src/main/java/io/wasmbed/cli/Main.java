@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       AgentCommand.class,
       DeviceCommand.class,
       AppCommand.class,
+      KeyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
@@ -39,14 +40,52 @@ public final class Main {
     CommandLine commandLine = new CommandLine(Main.class);
     commandLine.setExecutionExceptionHandler(
         (exception, cmd, parseResult) -> {
-          if (exception instanceof CliException cli) {
-            cmd.getErr().println("error: " + cli.getMessage());
-            return cli.exitCode();
-          }
-          cmd.getErr().println("error: " + exception);
-          return 1;
+          cmd.getErr().println("error: " + describe(exception));
+          return exception instanceof CliException cli ? cli.exitCode() : 1;
+        });
+    commandLine.setParameterExceptionHandler(
+        (exception, args) -> {
+          CommandLine cmd = exception.getCommandLine();
+          cmd.getErr().println("error: " + exception.getMessage());
+          cmd.getErr()
+              .println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more.");
+          return 2;
         });
     commandLine.registerConverter(java.time.Duration.class, new DurationConverter());
     return commandLine;
+  }
+
+  /**
+   * One line for the user: the message of the failure and of its root cause, without Java class
+   * names unless there is nothing else to say.
+   */
+  static String describe(Throwable failure) {
+    if (failure instanceof CliException) {
+      return failure.getMessage();
+    }
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = failure.getMessage();
+    String rootMessage = root == failure ? null : root.getMessage();
+    if (root instanceof java.net.BindException) {
+      return (message != null ? message + ": " : "") + "address already in use";
+    }
+    if (root instanceof java.nio.file.NoSuchFileException) {
+      return root.getMessage() + ": no such file or directory";
+    }
+    if (root instanceof java.nio.file.AccessDeniedException) {
+      return root.getMessage() + ": permission denied";
+    }
+    if (root instanceof java.nio.file.FileAlreadyExistsException) {
+      return root.getMessage() + ": already exists and is not a directory";
+    }
+    if (message == null || message.isBlank()) {
+      message = rootMessage != null ? rootMessage : failure.getClass().getSimpleName();
+    } else if (rootMessage != null && !message.contains(rootMessage)) {
+      message = message + ": " + rootMessage;
+    }
+    return message;
   }
 }

@@ -36,11 +36,10 @@ abstract class ResourceAction implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String path = "/api/v1/" + kind + "/" + name;
     if (action == null) {
-      api.client().delete(path);
+      api.client().delete(ApiClient.path(kind, name));
     } else {
-      api.client().post(path + "/" + action, Map.of());
+      api.client().post(ApiClient.path(kind, name, action), Map.of());
     }
     String singular = kind.substring(0, kind.length() - 1);
     spec.commandLine().getOut().println(singular + "/" + name + " " + outcome);

@@ -66,8 +66,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--heartbeat-timeout",
       paramLabel = "DURATION",
+      defaultValue = "90s",
       description = "Silence after which a device is Unreachable (default: ${DEFAULT-VALUE}).")
-  Duration heartbeatTimeout = Duration.ofSeconds(90);
+  Duration heartbeatTimeout;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -77,6 +78,15 @@ final class UpCommand implements Callable<Integer> {
             .withApiHost(apiHost)
             .withPorts(port, httpPort, apiPort)
             .withHeartbeatTimeout(heartbeatTimeout);
+    PrintWriter out = spec.commandLine().getOut();
+    if (settings.apiExposed()) {
+      spec.commandLine()
+          .getErr()
+          .printf(
+              "warning: --api-host %s serves the API and its bearer keys over plain HTTP to other"
+                  + " machines; put it behind a TLS proxy or keep it on 127.0.0.1%n",
+              apiHost);
+    }
     EmbeddedPlatform platform = EmbeddedPlatform.start(settings, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -87,7 +97,6 @@ final class UpCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "wasmbed-shutdown"));
-    PrintWriter out = spec.commandLine().getOut();
     out.printf("Wasmbed is up.%n");
     out.printf(
         "  devices:  %s:%d (TLS 1.3, client certificates)%n", bind, platform.gateway().port());

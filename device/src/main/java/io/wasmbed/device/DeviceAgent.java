@@ -127,6 +127,7 @@ public final class DeviceAgent implements AutoCloseable {
   private volatile boolean closing;
   private volatile Duration lastHandshake;
   private volatile Instant connectedSince;
+  private volatile String lastFailure = "";
   private final AtomicInteger sessions = new AtomicInteger();
   private final AtomicLong droppedReports = new AtomicLong();
   private ScheduledFuture<?> reconnect; // event loop only
@@ -346,27 +347,32 @@ public final class DeviceAgent implements AutoCloseable {
     }
     setState(State.CONNECTING);
     connectStartedNanos = System.nanoTime();
+    lastFailure = "the connection closed before the TLS handshake completed";
     ChannelFuture connecting = bootstrap.connect();
     Channel opened = connecting.channel();
     channel = opened;
-    opened.closeFuture().addListener(done -> onClosed(opened));
+    opened.closeFuture().addListener(done -> onClosed(opened, connecting));
     connecting.addListener(
         done -> {
           if (!done.isSuccess()) {
             DeviceMdc.run(
                 deviceName,
                 () -> {
-                  log.debug("Connecting to gateway {} failed: {}", target, rootCause(done.cause()));
+                  lastFailure = rootCause(done.cause());
+                  log.debug("Connecting to gateway {} failed: {}", target, lastFailure);
                 });
             opened.close();
           }
         });
   }
 
-  private void onClosed(Channel closed) {
+  private void onClosed(Channel closed, ChannelFuture connecting) {
     DeviceMdc.run(
         deviceName,
         () -> {
+          if (connecting.isDone() && connecting.cause() != null) {
+            lastFailure = rootCause(connecting.cause());
+          }
           Session ended = Session.of(closed);
           boolean wasConnected = ended != null && ended.heard();
           if (session == ended) {
@@ -386,19 +392,13 @@ public final class DeviceAgent implements AutoCloseable {
                 deviceName,
                 target,
                 delay.toMillis());
-          } else if (ended != null && ended.established()) {
-            log.debug(
-                "Gateway {} closed the connection before confirming the session (certificate"
-                    + " refused?); attempt {} in {} ms",
-                target,
-                backoff.attempts() + 1,
-                delay.toMillis());
           } else {
-            log.debug(
-                "No session with gateway {}; attempt {} in {} ms",
-                target,
-                backoff.attempts() + 1,
-                delay.toMillis());
+            if (ended != null && ended.established()) {
+              lastFailure =
+                  "the gateway closed the connection after the TLS handshake (certificate not"
+                      + " accepted, or device not registered or revoked?)";
+            }
+            logUnreachable(backoff.attempts(), delay);
           }
           setState(State.WAITING);
           reconnect =
@@ -407,6 +407,29 @@ public final class DeviceAgent implements AutoCloseable {
                   delay.toMillis(),
                   TimeUnit.MILLISECONDS);
         });
+  }
+
+  /**
+   * Failed attempts are DEBUG, except the 1st, 2nd, 4th, 8th...: an operator watching the agent
+   * learns why it cannot connect without a line every backoff period.
+   */
+  private void logUnreachable(int attempts, Duration delay) {
+    if (Integer.bitCount(attempts) == 1) {
+      log.warn(
+          "Device {} cannot reach gateway {}: {}; attempt {} failed, retrying in {} ms",
+          deviceName,
+          target,
+          lastFailure,
+          attempts,
+          delay.toMillis());
+    } else {
+      log.debug(
+          "No session with gateway {}: {}; attempt {} in {} ms",
+          target,
+          lastFailure,
+          attempts + 1,
+          delay.toMillis());
+    }
   }
 
   private final SessionEvents events =

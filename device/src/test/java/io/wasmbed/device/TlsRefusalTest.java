@@ -65,6 +65,40 @@ class TlsRefusalTest {
     assertThatNeverConnects();
   }
 
+  @Test
+  void agentThatCannotReachItsGatewaySaysWhyAtWarn() throws Exception {
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DeviceAgent.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+        new ch.qos.logback.core.read.ListAppender<>();
+    captured.start();
+    logger.addAppender(captured);
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    try {
+      DeviceIdentity identity = enroll(platform, platform, "dev-1");
+      AgentConfig config =
+          AgentConfig.of("127.0.0.1", closedPort)
+              .withReconnect(Duration.ofMillis(50), Duration.ofMillis(200));
+      agent = new DeviceAgent(config, identity, sandbox).start();
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  captured.list.stream()
+                      .anyMatch(
+                          e ->
+                              e.getLevel() == ch.qos.logback.classic.Level.WARN
+                                  && e.getFormattedMessage().contains("cannot reach gateway")
+                                  && e.getFormattedMessage().contains("refused")));
+    } finally {
+      logger.detachAppender(captured);
+    }
+  }
+
   private void assertThatNeverConnects() {
     await()
         .during(Duration.ofSeconds(1))

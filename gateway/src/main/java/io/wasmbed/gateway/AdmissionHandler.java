@@ -9,6 +9,7 @@ import io.wasmbed.pki.TlsContexts;
 import io.wasmbed.store.Device;
 import io.wasmbed.store.ResourceStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
   private final DeviceSessions sessions;
   private final GatewayMetrics metrics;
   private final ControlLoop control;
+  private final RefusalLog refusals;
   private final List<Object> early = new ArrayList<>();
   private long activeAtNanos;
   private boolean admitted;
@@ -46,12 +48,14 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
       ResourceStore store,
       DeviceSessions sessions,
       GatewayMetrics metrics,
-      ControlLoop control) {
+      ControlLoop control,
+      RefusalLog refusals) {
     this.index = index;
     this.store = store;
     this.sessions = sessions;
     this.metrics = metrics;
     this.control = control;
+    this.refusals = refusals;
   }
 
   @Override
@@ -68,7 +72,7 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
         identify(ctx);
       } else {
         Throwable cause = handshake.cause();
-        refuse(ctx, Refusal.ofHandshakeFailure(cause), rootMessage(cause));
+        refuse(ctx, Refusal.ofHandshakeFailure(cause), handshakeFailure(cause));
       }
     }
     ctx.fireUserEventTriggered(event);
@@ -123,15 +127,22 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
 
   private void decide(ChannelHandlerContext ctx, Device device, X509Certificate leaf) {
     if (device == null) {
-      refuse(
-          ctx,
-          Refusal.UNKNOWN_KEY,
-          "public key of " + leaf.getSubjectX500Principal() + " matches no Device");
-    } else if (device.status().phase() == Device.Phase.Revoked) {
-      try (DeviceMdc scope = DeviceMdc.of(device.name())) {
-        refuse(ctx, Refusal.REVOKED, "device " + device.name() + " is Revoked");
+      refuse(ctx, Refusal.UNKNOWN_KEY, describe(leaf) + ": public key matches no Device");
+      return;
+    }
+    try (DeviceMdc scope = DeviceMdc.of(device.name())) {
+      if (device.status().phase() == Device.Phase.Revoked) {
+        refuse(ctx, Refusal.REVOKED, describe(leaf) + ": device " + device.name() + " is Revoked");
+        return;
       }
-    } else if (ctx.channel().isActive()) {
+      Optional<String> holder =
+          sessions.conflictingHolder(device.name(), ctx.channel().remoteAddress());
+      if (holder.isPresent()) {
+        refuseConflictingIdentity(ctx, device, leaf, holder.get());
+        return;
+      }
+    }
+    if (ctx.channel().isActive()) {
       admitted = true;
       try (DeviceMdc scope = DeviceMdc.of(device.name())) {
         sessions.open(device.name(), ctx.channel());
@@ -149,15 +160,37 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
     refused = true;
     early.clear();
     metrics.refused(reason);
-    log.debug(
-        "Refused connection from {}: {} ({}); closing",
-        ctx.channel().remoteAddress(),
-        reason.label(),
-        detail);
-    if (reason == Refusal.UNKNOWN_KEY || reason == Refusal.REVOKED) {
-      log.info("Refused device connection from {}: {}", ctx.channel().remoteAddress(), detail);
-    }
+    refusals.refused(ctx.channel().remoteAddress(), reason, detail);
     ctx.close();
+  }
+
+  private void refuseConflictingIdentity(
+      ChannelHandlerContext ctx, Device device, X509Certificate leaf, String holder) {
+    refuse(
+        ctx,
+        Refusal.IDENTITY_CONFLICT,
+        describe(leaf)
+            + ": device "
+            + device.name()
+            + " is held by "
+            + holder
+            + " while its sessions conflict");
+  }
+
+  /** Subject and serial of a certificate, for log lines. */
+  private static String describe(X509Certificate certificate) {
+    return certificate.getSubjectX500Principal().getName()
+        + ", serial "
+        + certificate.getSerialNumber().toString(16);
+  }
+
+  /**
+   * Why a handshake failed: the device CA validator's refusal (which names the certificate's
+   * subject and serial) when there is one, else the root cause.
+   */
+  private static String handshakeFailure(Throwable failure) {
+    CertificateException rejected = ConnectionErrorHandler.find(failure, CertificateException.class);
+    return rejected != null ? rejected.getMessage() : rootMessage(failure);
   }
 
   private static String rootMessage(Throwable failure) {

@@ -10,8 +10,6 @@ import io.netty.handler.ipfilter.AbstractRemoteAddressFilter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Limits how fast one source address may open connections: a token bucket per address ({@code
@@ -22,18 +20,19 @@ import org.slf4j.LoggerFactory;
 final class ConnectionRateLimiter extends AbstractRemoteAddressFilter<InetSocketAddress> {
   static final String NAME = "rate-limit";
 
-  private static final Logger log = LoggerFactory.getLogger(ConnectionRateLimiter.class);
   private static final long MAX_TRACKED_ADDRESSES = 100_000;
 
   private final int perSecond;
   private final int burst;
   private final GatewayMetrics metrics;
+  private final RefusalLog refusals;
   private final Cache<InetAddress, Bucket> buckets;
 
-  ConnectionRateLimiter(int perSecond, int burst, GatewayMetrics metrics) {
+  ConnectionRateLimiter(int perSecond, int burst, GatewayMetrics metrics, RefusalLog refusals) {
     this.perSecond = perSecond;
     this.burst = burst;
     this.metrics = metrics;
+    this.refusals = refusals;
     // An idle bucket refills completely within burst / perSecond; forgetting it then loses nothing.
     Duration refill = Duration.ofMillis(Math.max(1_000, 1_000L * burst / perSecond + 1_000));
     this.buckets =
@@ -48,12 +47,10 @@ final class ConnectionRateLimiter extends AbstractRemoteAddressFilter<InetSocket
   @Override
   protected ChannelFuture channelRejected(ChannelHandlerContext ctx, InetSocketAddress remote) {
     metrics.refused(Refusal.RATE_LIMITED);
-    log.debug(
-        "Refused connection from {}: {} (more than {} per second, burst {}); closing",
+    refusals.refused(
         remote,
-        Refusal.RATE_LIMITED.label(),
-        perSecond,
-        burst);
+        Refusal.RATE_LIMITED,
+        "more than " + perSecond + " connections per second, burst " + burst);
     return null; // the filter closes the channel
   }
 

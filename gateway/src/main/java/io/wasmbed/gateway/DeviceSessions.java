@@ -4,10 +4,14 @@ import io.netty.channel.Channel;
 import io.wasmbed.protocol.Message.DeviceInfo;
 import io.wasmbed.store.Device;
 import io.wasmbed.store.Device.Phase;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -28,6 +32,7 @@ final class DeviceSessions {
   private final ControlLoop control;
   private final Duration heartbeatTimeout;
   private final Map<String, Session> live = new ConcurrentHashMap<>();
+  private final IdentityConflicts conflicts;
   private volatile DeploymentReconciler reconciler;
 
   DeviceSessions(
@@ -43,6 +48,7 @@ final class DeviceSessions {
     this.metrics = metrics;
     this.control = control;
     this.heartbeatTimeout = heartbeatTimeout;
+    this.conflicts = new IdentityConflicts(clock);
   }
 
   void reconcileWith(DeploymentReconciler deploymentReconciler) {
@@ -79,7 +85,49 @@ final class DeviceSessions {
       log.info("Device {} connected from {}", device, remote(channel));
     }
     control.execute("mark " + device + " Connected", device, () -> markConnected(session));
+    if (previous != null) {
+      noticeReplacement(device, previous, session);
+    }
     return session;
+  }
+
+  /**
+   * While {@code device} is in an identity conflict, where its live session comes from if {@code
+   * remote} is another address: the caller refuses the connection then.
+   */
+  Optional<String> conflictingHolder(String device, SocketAddress remote) {
+    Session current = live.get(device);
+    if (current == null || conflicts.note(device).isEmpty()) {
+      return Optional.empty();
+    }
+    SocketAddress held = current.channel().remoteAddress();
+    return Objects.equals(address(held), address(remote))
+        ? Optional.empty()
+        : Optional.of(String.valueOf(held));
+  }
+
+  /** Two agents with one identity replace each other's session: warn, note it, hold the device. */
+  private void noticeReplacement(String device, Session previous, Session current) {
+    String note =
+        "sessions from "
+            + remote(previous.channel())
+            + " and "
+            + remote(current.channel())
+            + " keep replacing each other; possible cloned identity";
+    if (!conflicts.replaced(device, note)) {
+      return;
+    }
+    metrics.identityConflict();
+    log.warn(
+        "Device {}: {}; refusing it from addresses other than {} for {}",
+        device,
+        note,
+        remote(current.channel()),
+        IdentityConflicts.HOLD);
+    control.execute(
+        "note identity conflict of " + device,
+        device,
+        () -> DeviceStatuses.patch(store, device, s -> s.withPhase(s.phase(), note)));
   }
 
   void heartbeat(Session session) {
@@ -158,10 +206,14 @@ final class DeviceSessions {
     if (!isLive(session)) {
       return;
     }
+    String note = conflicts.note(session.device()).orElse("");
     DeviceStatuses.patch(
         store,
         session.device(),
-        s -> s.phase() == Phase.Revoked ? s : s.connected(gatewayName, session.connectedAt()));
+        s ->
+            s.phase() == Phase.Revoked
+                ? s
+                : s.connected(gatewayName, session.connectedAt()).withPhase(Phase.Connected, note));
   }
 
   private void finish(Session session) {
@@ -196,5 +248,9 @@ final class DeviceSessions {
 
   private static String remote(Channel channel) {
     return String.valueOf(channel.remoteAddress());
+  }
+
+  private static InetAddress address(SocketAddress socket) {
+    return socket instanceof InetSocketAddress inet ? inet.getAddress() : null;
   }
 }

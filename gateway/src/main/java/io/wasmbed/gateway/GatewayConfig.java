@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param name the gateway's name; also the name of its {@code Gateway} resource and the value it
  *     writes into {@code Device.status.gateway}
- * @param bindHost address both the device port and the HTTP port bind to
+ * @param bindHost address the device port binds to
  * @param port device TLS port (4423 by default, 0 for an ephemeral port)
  * @param httpPort health and metrics port (8080 by default, 0 for an ephemeral port)
  * @param heartbeatTimeout a session that sends no frame for this long is marked Unreachable and
@@ -20,6 +20,9 @@ import java.util.Objects;
  *     (refused before the TLS handshake beyond that)
  * @param connectionBurst how many connections one source address may open at once before the rate
  *     applies
+ * @param httpBindHost address the health and metrics port binds to; {@code /metrics} is not
+ *     authenticated, so keep it off public interfaces (the 7- and 9-argument constructors use
+ *     {@code bindHost})
  */
 public record GatewayConfig(
     String name,
@@ -30,7 +33,8 @@ public record GatewayConfig(
     int maxFrameBytes,
     Duration ackTimeout,
     int connectionsPerSecond,
-    int connectionBurst) {
+    int connectionBurst,
+    String httpBindHost) {
 
   public static final int DEFAULT_PORT = 4423;
   public static final int DEFAULT_HTTP_PORT = 8080;
@@ -46,10 +50,8 @@ public record GatewayConfig(
   public GatewayConfig {
     Objects.requireNonNull(name, "name");
     ObjectMeta.named(name); // the same naming rules as the Gateway resource it writes
-    if (bindHost == null || bindHost.isBlank()) {
-      throw new IllegalArgumentException(
-          "bindHost: '" + bindHost + "' (expected: a host name or address)");
-    }
+    requireHost("bindHost", bindHost);
+    requireHost("httpBindHost", httpBindHost);
     requirePort("port", port);
     requirePort("httpPort", httpPort);
     requirePositive("heartbeatTimeout", heartbeatTimeout);
@@ -80,7 +82,32 @@ public record GatewayConfig(
         maxFrameBytes,
         ackTimeout,
         DEFAULT_CONNECTIONS_PER_SECOND,
-        DEFAULT_CONNECTION_BURST);
+        DEFAULT_CONNECTION_BURST,
+        bindHost);
+  }
+
+  /** A configuration whose HTTP port binds the same host as the device port. */
+  public GatewayConfig(
+      String name,
+      String bindHost,
+      int port,
+      int httpPort,
+      Duration heartbeatTimeout,
+      int maxFrameBytes,
+      Duration ackTimeout,
+      int connectionsPerSecond,
+      int connectionBurst) {
+    this(
+        name,
+        bindHost,
+        port,
+        httpPort,
+        heartbeatTimeout,
+        maxFrameBytes,
+        ackTimeout,
+        connectionsPerSecond,
+        connectionBurst,
+        bindHost);
   }
 
   /** The defaults on all interfaces. */
@@ -105,7 +132,8 @@ public record GatewayConfig(
         maxFrameBytes,
         ackTimeout,
         connectionsPerSecond,
-        connectionBurst);
+        connectionBurst,
+        httpBindHost);
   }
 
   public GatewayConfig withHeartbeatTimeout(Duration newTimeout) {
@@ -118,7 +146,8 @@ public record GatewayConfig(
         maxFrameBytes,
         ackTimeout,
         connectionsPerSecond,
-        connectionBurst);
+        connectionBurst,
+        httpBindHost);
   }
 
   public GatewayConfig withAckTimeout(Duration newTimeout) {
@@ -131,7 +160,8 @@ public record GatewayConfig(
         maxFrameBytes,
         newTimeout,
         connectionsPerSecond,
-        connectionBurst);
+        connectionBurst,
+        httpBindHost);
   }
 
   public GatewayConfig withConnectionRate(int perSecond, int burst) {
@@ -144,7 +174,30 @@ public record GatewayConfig(
         maxFrameBytes,
         ackTimeout,
         perSecond,
-        burst);
+        burst,
+        httpBindHost);
+  }
+
+  /** The same configuration with the health and metrics port bound to {@code host}. */
+  public GatewayConfig withHttpBindHost(String host) {
+    return new GatewayConfig(
+        name,
+        bindHost,
+        port,
+        httpPort,
+        heartbeatTimeout,
+        maxFrameBytes,
+        ackTimeout,
+        connectionsPerSecond,
+        connectionBurst,
+        host);
+  }
+
+  private static void requireHost(String field, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(
+          field + ": '" + value + "' (expected: a host name or address)");
+    }
   }
 
   private static void requirePort(String field, int value) {

@@ -50,6 +50,13 @@ final class GatewayMetrics {
         .increment();
   }
 
+  void identityConflict() {
+    Counter.builder("wasmbed.gateway.identity.conflicts")
+        .description("Devices whose sessions kept replacing each other (possible cloned identity)")
+        .register(registry)
+        .increment();
+  }
+
   void sessionOpened() {
     registry.counter("wasmbed.gateway.sessions.opened").increment();
   }

@@ -41,7 +41,8 @@ final class GatewayPipeline extends ChannelInitializer<SocketChannel> {
       DeploymentReconciler reconciler,
       ControlLoop control,
       OutputBuffer output,
-      GatewayMetrics metrics) {}
+      GatewayMetrics metrics,
+      RefusalLog refusals) {}
 
   GatewayPipeline(SslContext tls, GatewayConfig config, Clock clock, Parts parts) {
     this.tls = tls;
@@ -52,7 +53,10 @@ final class GatewayPipeline extends ChannelInitializer<SocketChannel> {
     this.errors = new ConnectionErrorHandler(parts.metrics());
     this.rateLimiter =
         new ConnectionRateLimiter(
-            config.connectionsPerSecond(), config.connectionBurst(), parts.metrics());
+            config.connectionsPerSecond(),
+            config.connectionBurst(),
+            parts.metrics(),
+            parts.refusals());
   }
 
   @Override
@@ -70,7 +74,12 @@ final class GatewayPipeline extends ChannelInitializer<SocketChannel> {
     pipeline.addLast(
         AdmissionHandler.NAME,
         new AdmissionHandler(
-            parts.index(), parts.store(), parts.sessions(), parts.metrics(), parts.control()));
+            parts.index(),
+            parts.store(),
+            parts.sessions(),
+            parts.metrics(),
+            parts.control(),
+            parts.refusals()));
     pipeline.addLast(DeviceMdcHandler.NAME, mdc);
     pipeline.addLast(SessionHandler.NAME, new SessionHandler(parts.sessions(), clock));
     pipeline.addLast(

@@ -3,6 +3,7 @@ package io.wasmbed.gateway;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -15,12 +16,14 @@ import io.wasmbed.store.Device;
 import io.wasmbed.store.Kind;
 import io.wasmbed.store.ResourceStore;
 import io.wasmbed.store.WatchEvent;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -58,6 +61,7 @@ public final class GatewayServer implements AutoCloseable {
   private final DeploymentReconciler reconciler;
   private final OutputBuffer output = new OutputBuffer(OutputBuffer.DEFAULT_CAPACITY);
   private final GatewayRecord record;
+  private final RefusalLog refusals = new RefusalLog();
 
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
@@ -67,6 +71,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Informer<Device> devices;
   private final Informer<Application> applications;
   private ScheduledFuture<?> statusTask;
+  private ScheduledFuture<?> refusalSummaryTask;
   private volatile boolean started;
   private volatile boolean closed;
 
@@ -118,6 +123,7 @@ public final class GatewayServer implements AutoCloseable {
    * and publishes the Gateway resource as ready.
    *
    * @throws IllegalStateException if called twice or after {@link #close()}
+   * @throws GatewayException if a port cannot be bound; whatever was already bound is released
    */
   public synchronized void start() {
     if (started || closed) {
@@ -131,19 +137,19 @@ public final class GatewayServer implements AutoCloseable {
       bind(tls);
       control.call(() -> publish(true), CLOSE_TIMEOUT);
       statusTask = control.every("publish gateway status", () -> publish(true), STATUS_INTERVAL);
-      http =
-          new HttpEndpoints(
-              config.bindHost(), config.httpPort(), this::listening, this::ready, metrics::scrape);
-      http.start();
+      refusalSummaryTask =
+          control.every("summarize refusals", refusals::summarize, RefusalLog.WINDOW);
+      startHttp();
     } catch (RuntimeException e) {
       close();
       throw e;
     }
     log.info(
-        "Gateway {} listening for devices on {}:{} (health and metrics on port {})",
+        "Gateway {} listening for devices on {}:{} (health and metrics on {}:{})",
         config.name(),
         config.bindHost(),
         port(),
+        config.httpBindHost(),
         httpPort());
   }
 
@@ -195,6 +201,10 @@ public final class GatewayServer implements AutoCloseable {
     closeWatches();
     if (statusTask != null) {
       statusTask.cancel(false);
+    }
+    if (refusalSummaryTask != null) {
+      refusalSummaryTask.cancel(false);
+      refusals.summarize();
     }
     try {
       control.call(
@@ -249,16 +259,78 @@ public final class GatewayServer implements AutoCloseable {
     bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     workerGroup = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     GatewayPipeline.Parts parts =
-        new GatewayPipeline.Parts(index, store, sessions, reconciler, control, output, metrics);
-    serverChannel =
+        new GatewayPipeline.Parts(
+            index, store, sessions, reconciler, control, output, metrics, refusals);
+    ChannelFuture bound =
         new ServerBootstrap()
             .group(bossGroup, workerGroup)
             .channel(NioServerSocketChannel.class)
             .childHandler(new GatewayPipeline(tls, config, clock, parts))
             .bind(config.bindHost(), config.port())
-            .syncUninterruptibly()
-            .channel();
+            .awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      throw cannotListen(config.bindHost(), config.port(), "devices", "--port", bound.cause());
+    }
+    serverChannel = bound.channel();
     boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  private void startHttp() {
+    http =
+        new HttpEndpoints(
+            config.httpBindHost(),
+            config.httpPort(),
+            this::listening,
+            this::ready,
+            metrics::scrape);
+    try {
+      http.start();
+    } catch (RuntimeException e) {
+      throw cannotListen(
+          config.httpBindHost(), config.httpPort(), "health and metrics", "--http-port", e);
+    }
+  }
+
+  /** Names the address that could not be bound, why, and what the operator can do about it. */
+  private GatewayException cannotListen(
+      String host, int port, String purpose, String portOption, Throwable failure) {
+    BindException bind = ConnectionErrorHandler.find(failure, BindException.class);
+    Throwable cause = bind != null ? bind : rootCause(failure);
+    String why =
+        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    String lower = why.toLowerCase(Locale.ROOT);
+    String advice;
+    if (lower.contains("in use")) {
+      advice = "choose another with " + portOption;
+    } else if (lower.contains("permission") || lower.contains("access")) {
+      advice = "choose a port above 1023 with " + portOption;
+    } else if (lower.contains("assign") || lower.contains("unresolved")) {
+      advice = "bind to an address of this machine";
+    } else {
+      advice = "check the address and " + portOption;
+    }
+    return new GatewayException(
+        config.name(),
+        "cannot listen on "
+            + host
+            + ":"
+            + port
+            + " for "
+            + purpose
+            + ": "
+            + lower
+            + " ("
+            + advice
+            + ")",
+        failure);
+  }
+
+  private static Throwable rootCause(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root;
   }
 
   /** Device watch: keeps the admission index current and ends sessions of revoked devices. */

@@ -12,7 +12,8 @@ enum Refusal {
   HANDSHAKE_FAILED("handshake_failed"),
   UNKNOWN_KEY("unknown_key"),
   REVOKED("revoked"),
-  RATE_LIMITED("rate_limited");
+  RATE_LIMITED("rate_limited"),
+  IDENTITY_CONFLICT("identity_conflict");
 
   private final String label;
 

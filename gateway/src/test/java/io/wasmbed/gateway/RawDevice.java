@@ -15,6 +15,7 @@ import io.netty.handler.ssl.SslContext;
 import io.wasmbed.protocol.Envelope;
 import io.wasmbed.protocol.Frames;
 import io.wasmbed.protocol.Message;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,8 @@ final class RawDevice implements AutoCloseable {
   private final AtomicLong lastId = new AtomicLong();
   private volatile boolean autoAck;
 
-  private RawDevice(EventLoopGroup group, SslContext tls, int port) throws InterruptedException {
+  private RawDevice(EventLoopGroup group, SslContext tls, int port, String localHost)
+      throws InterruptedException {
     this.channel =
         new Bootstrap()
             .group(group)
@@ -47,14 +49,20 @@ final class RawDevice implements AutoCloseable {
                     ch.pipeline().addLast(new Collector());
                   }
                 })
-            .connect("127.0.0.1", port)
+            .connect(
+                new InetSocketAddress("127.0.0.1", port), new InetSocketAddress(localHost, 0))
             .sync()
             .channel();
   }
 
   static RawDevice connect(EventLoopGroup group, SslContext tls, int port) {
+    return connect(group, tls, port, "127.0.0.1");
+  }
+
+  /** Connects from {@code localHost} (another loopback address, such as 127.0.0.2, on Linux). */
+  static RawDevice connect(EventLoopGroup group, SslContext tls, int port, String localHost) {
     try {
-      return new RawDevice(group, tls, port);
+      return new RawDevice(group, tls, port, localHost);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

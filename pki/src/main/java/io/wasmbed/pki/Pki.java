@@ -1,5 +1,7 @@
 package io.wasmbed.pki;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -133,7 +135,7 @@ public final class Pki {
     try {
       var names = certificate.getSubjectAlternativeNames();
       if (names != null) {
-        names.forEach(n -> values.add(String.valueOf(n.get(1)).toLowerCase(Locale.ROOT)));
+        names.forEach(n -> values.add(canonical(String.valueOf(n.get(1)))));
       }
     } catch (CertificateParsingException e) {
       return Set.of();
@@ -143,7 +145,24 @@ public final class Pki {
 
   private static Set<String> lowerCase(List<String> hostnames) {
     Set<String> values = new HashSet<>();
-    hostnames.forEach(h -> values.add(h.toLowerCase(Locale.ROOT)));
+    hostnames.forEach(h -> values.add(canonical(h)));
     return values;
+  }
+
+  /**
+   * One spelling per name: lower case, and IPv6 literals in the JDK's long form, which is how
+   * certificates report them ({@code ::1} is {@code 0:0:0:0:0:0:0:1}). Only literals with a colon
+   * are parsed, so this never resolves a host name.
+   */
+  static String canonical(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (lower.indexOf(':') < 0) {
+      return lower;
+    }
+    try {
+      return InetAddress.getByName(lower).getHostAddress();
+    } catch (UnknownHostException e) {
+      return lower;
+    }
   }
 }

@@ -49,6 +49,16 @@ class PkiTest {
   }
 
   @Test
+  void reusesGatewayCertificateWhoseIpv6NamesAreSpelledDifferently() {
+    List<String> names = List.of("localhost", "127.0.0.1", "::1");
+    Credentials first = Pki.loadOrCreate(dir, clock).gatewayCredentials("gw-1", names);
+
+    Credentials second = Pki.loadOrCreate(dir, clock).gatewayCredentials("gw-1", names);
+
+    assertThat(second.chain()).isEqualTo(first.chain());
+  }
+
+  @Test
   void renewsGatewayCertificateWithin30DaysOfExpiry() {
     Pki pki = Pki.loadOrCreate(dir, clock);
     Credentials first = pki.gatewayCredentials("gw-1", List.of("localhost"));

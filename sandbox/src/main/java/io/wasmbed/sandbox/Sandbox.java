@@ -8,7 +8,6 @@ import io.wasmbed.sandbox.SandboxException.ModuleNotFound;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,10 +24,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Loading an app runs these steps, each refusing with its own {@link SandboxException}: digest
  * check and allowed-module check ({@code ModuleNotAllowed}, or {@code ModuleNotFound} when no bytes
- * are given and the digest is not cached), parse and validate ({@code InvalidModule}), shape and
- * limit checks ({@code LimitExceeded}), import policy ({@code ModuleNotAllowed}, naming the
- * import), then instantiation and {@code init} as guarded guest calls ({@code Trap}, {@code
- * LimitExceeded}, {@code ExecutionTimeExceeded}).
+ * are given and the digest is not cached), limits within the device's {@link LimitMaxima} ({@code
+ * LimitExceeded}), parse and validate ({@code InvalidModule}), shape and limit checks ({@code
+ * LimitExceeded}), import policy ({@code ModuleNotAllowed}, naming the import), then instantiation
+ * and {@code init} as guarded guest calls ({@code Trap}, {@code LimitExceeded}, {@code
+ * ExecutionTimeExceeded}). {@link ModuleCheck} makes the same checks up to instantiation without
+ * starting anything.
  */
 public final class Sandbox implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sandbox.class);
@@ -103,7 +104,8 @@ public final class Sandbox implements AutoCloseable {
   }
 
   private RunningApp load(AppSpec spec, AppListener listener) {
-    checkAllowedModule(spec);
+    ModuleCheck.checkAllowedModule(spec.name(), spec.digest(), spec.policy());
+    runtime.settings().limitMaxima().check(spec.name(), spec.limits());
     LoadedModule module = resolve(spec);
     ModuleVerifier.Imports imports =
         verifier.verify(
@@ -145,23 +147,6 @@ public final class Sandbox implements AutoCloseable {
           spec.name() + ": module digest " + actual + " (expected: " + spec.digest() + ")");
     }
     return runtime.load(actual, bytes);
-  }
-
-  private static void checkAllowedModule(AppSpec spec) {
-    List<String> allowed = spec.policy().allowedModules();
-    if (allowed.isEmpty()
-        || allowed.contains(spec.name())
-        || allowed.contains(spec.digest())
-        || allowed.contains(spec.name() + "@" + spec.digest())) {
-      return;
-    }
-    throw new ModuleNotAllowed(
-        spec.name()
-            + "@"
-            + spec.digest()
-            + ": not an allowed module (expected: one of "
-            + allowed
-            + ")");
   }
 
   /**

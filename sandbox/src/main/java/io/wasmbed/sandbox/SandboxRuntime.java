@@ -54,6 +54,7 @@ public final class SandboxRuntime implements AutoCloseable {
    *     interpreter frame takes up to about 1.5 KiB and a compiled frame about 160 bytes
    * @param maxFilesystemBytes size of the private in-memory file system an app gets when its policy
    *     grants {@code allowFilesystem} (file contents, in whole 4 KiB blocks)
+   * @param limitMaxima the most an app's limits may ask for; a spec asking for more is refused
    */
   public record Settings(
       int maxModuleBytes,
@@ -70,7 +71,8 @@ public final class SandboxRuntime implements AutoCloseable {
       int cachedModules,
       long compiledInstructionsPerCpuMilli,
       int stackBytesPerCallDepth,
-      long maxFilesystemBytes) {
+      long maxFilesystemBytes,
+      LimitMaxima limitMaxima) {
 
     /** Default size of an app's private file system: 1 MiB. */
     public static final long DEFAULT_FILESYSTEM_BYTES = 1 << 20;
@@ -91,7 +93,8 @@ public final class SandboxRuntime implements AutoCloseable {
             256,
             10_000_000,
             2048,
-            DEFAULT_FILESYSTEM_BYTES);
+            DEFAULT_FILESYSTEM_BYTES,
+            LimitMaxima.DEFAULTS);
 
     public Settings {
       requirePositive("maxModuleBytes", maxModuleBytes);
@@ -100,6 +103,43 @@ public final class SandboxRuntime implements AutoCloseable {
       requirePositive("compiledInstructionsPerCpuMilli", compiledInstructionsPerCpuMilli);
       requirePositive("stackBytesPerCallDepth", stackBytesPerCallDepth);
       requirePositive("maxFilesystemBytes", maxFilesystemBytes);
+      Objects.requireNonNull(limitMaxima, "limitMaxima");
+    }
+
+    /** Settings with the default limit maxima (the form before they existed). */
+    public Settings(
+        int maxModuleBytes,
+        int maxFunctions,
+        int maxImports,
+        int maxExports,
+        int maxGlobals,
+        int maxTables,
+        int maxMemories,
+        int maxDataSegments,
+        int maxElementSegments,
+        int maxLocalsPerFunction,
+        int callThreads,
+        int cachedModules,
+        long compiledInstructionsPerCpuMilli,
+        int stackBytesPerCallDepth,
+        long maxFilesystemBytes) {
+      this(
+          maxModuleBytes,
+          maxFunctions,
+          maxImports,
+          maxExports,
+          maxGlobals,
+          maxTables,
+          maxMemories,
+          maxDataSegments,
+          maxElementSegments,
+          maxLocalsPerFunction,
+          callThreads,
+          cachedModules,
+          compiledInstructionsPerCpuMilli,
+          stackBytesPerCallDepth,
+          maxFilesystemBytes,
+          LimitMaxima.DEFAULTS);
     }
 
     /** Settings with the default file-system size (the form before it existed). */
@@ -153,7 +193,8 @@ public final class SandboxRuntime implements AutoCloseable {
           cachedModules,
           compiledInstructionsPerCpuMilli,
           stackBytesPerCallDepth,
-          maxFilesystemBytes);
+          maxFilesystemBytes,
+          limitMaxima);
     }
 
     /** These settings with another size of each app's private file system. */
@@ -173,7 +214,29 @@ public final class SandboxRuntime implements AutoCloseable {
           cachedModules,
           compiledInstructionsPerCpuMilli,
           stackBytesPerCallDepth,
-          bytes);
+          bytes,
+          limitMaxima);
+    }
+
+    /** These settings with other maxima for what an app's limits may ask for. */
+    public Settings withLimitMaxima(LimitMaxima maxima) {
+      return new Settings(
+          maxModuleBytes,
+          maxFunctions,
+          maxImports,
+          maxExports,
+          maxGlobals,
+          maxTables,
+          maxMemories,
+          maxDataSegments,
+          maxElementSegments,
+          maxLocalsPerFunction,
+          callThreads,
+          cachedModules,
+          compiledInstructionsPerCpuMilli,
+          stackBytesPerCallDepth,
+          maxFilesystemBytes,
+          maxima);
     }
 
     private static void requirePositive(String field, long value) {
@@ -258,6 +321,12 @@ public final class SandboxRuntime implements AutoCloseable {
 
   /** Parses and validates {@code bytes} (whose digest the caller verified), once per digest. */
   LoadedModule load(String digest, byte[] bytes) {
+    checkSize(digest, bytes, settings);
+    return modules.get(digest, d -> parse(d, bytes));
+  }
+
+  /** Refuses modules larger than {@code settings.maxModuleBytes()}. */
+  static void checkSize(String digest, byte[] bytes, Settings settings) {
     if (bytes.length > settings.maxModuleBytes()) {
       throw new LimitExceeded(
           "module "
@@ -266,9 +335,8 @@ public final class SandboxRuntime implements AutoCloseable {
               + bytes.length
               + " bytes (expected: at most "
               + settings.maxModuleBytes()
-              + ")");
+              + ", this device's module size limit)");
     }
-    return modules.get(digest, d -> parse(d, bytes));
   }
 
   /** The cached module with this digest, or null. */
@@ -276,7 +344,7 @@ public final class SandboxRuntime implements AutoCloseable {
     return modules.getIfPresent(digest);
   }
 
-  private static LoadedModule parse(String digest, byte[] bytes) {
+  static LoadedModule parse(String digest, byte[] bytes) {
     try {
       return new LoadedModule(digest, Parser.parse(bytes), bytes.length);
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError | AssertionError e) {

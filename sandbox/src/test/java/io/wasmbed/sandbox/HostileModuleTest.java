@@ -61,7 +61,11 @@ class HostileModuleTest {
     sandbox.start(
         spec("temp", example("temperature-monitor"), ticking(0, 0), policy(mode)), recorder);
     sandbox.start(
-        spec("loop", hostile("infinite-loop"), ticking(Long.MAX_VALUE / 2, 100), policy(mode)),
+        spec(
+            "loop",
+            hostile("infinite-loop"),
+            ticking(LimitMaxima.DEFAULTS.maxInstructionBudget(), 100),
+            policy(mode)),
         recorder);
 
     assertThat(endReason("loop"))
@@ -184,7 +188,7 @@ class HostileModuleTest {
                     spec(
                         "start",
                         hostile("start-loop"),
-                        ticking(Long.MAX_VALUE / 2, 200),
+                        ticking(LimitMaxima.DEFAULTS.maxInstructionBudget(), 200),
                         ModulePolicy.DEFAULT),
                     recorder))
         .isExactlyInstanceOf(ExecutionTimeExceeded.class)

@@ -108,7 +108,10 @@ public final class SandboxBench {
   }
 
   private static Rounds sandbox(byte[] module, String mode) {
-    SandboxRuntime runtime = new SandboxRuntime();
+    // Above the device maxima on purpose: the bench measures speed, not limits.
+    LimitMaxima unlimited = new LimitMaxima(256, 100_000, Long.MAX_VALUE, 600_000, 4096, 1 << 20);
+    SandboxRuntime runtime =
+        new SandboxRuntime(SandboxRuntime.Settings.DEFAULTS.withLimitMaxima(unlimited));
     Sandbox sandbox = new Sandbox(TestApps.host(Map.of()), runtime);
     ModuleLimits limits = new ModuleLimits(0, 0, Long.MAX_VALUE / 4, 600_000, 0, 0, 0);
     ModulePolicy policy =

@@ -290,7 +290,8 @@ class SandboxTest {
         Sandbox device = new Sandbox(TestApps.host(Map.of()), small)) {
       assertThatThrownBy(() -> device.start(spec("temp", example("temperature-monitor")), recorder))
           .isExactlyInstanceOf(SandboxException.LimitExceeded.class)
-          .hasMessageEndingWith(": 681 bytes (expected: at most 512)");
+          .hasMessageEndingWith(
+              ": 681 bytes (expected: at most 512, this device's module size limit)");
     }
   }
 

@@ -48,7 +48,11 @@ class SpecConformanceTest {
 
   @BeforeAll
   static void createRuntime() {
-    runtime = new SandboxRuntime();
+    // The spec scripts declare memories up to 1024 pages, above the device default maximum.
+    runtime =
+        new SandboxRuntime(
+            SandboxRuntime.Settings.DEFAULTS.withLimitMaxima(
+                new LimitMaxima(1024, 100_000, 10_000_000_000L, 60_000, 4096, 1 << 20)));
   }
 
   @AfterAll
