@@ -37,7 +37,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
   /**
    * Where and how the embedded platform listens.
    *
-   * @param bindHost address of the device port and the gateway's health/metrics port
+   * @param bindHost address of the device port
+   * @param httpBindHost address of the gateway's health and metrics port
    * @param apiHost address of the control-plane API (loopback unless told otherwise)
    */
   public record Settings(
@@ -45,6 +46,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       String gatewayName,
       String bindHost,
       int gatewayPort,
+      String httpBindHost,
       int gatewayHttpPort,
       String apiHost,
       int apiPort,
@@ -55,6 +57,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
       Objects.requireNonNull(dataDir, "dataDir");
       Objects.requireNonNull(gatewayName, "gatewayName");
       Objects.requireNonNull(bindHost, "bindHost");
+      Objects.requireNonNull(httpBindHost, "httpBindHost");
       Objects.requireNonNull(apiHost, "apiHost");
       Objects.requireNonNull(heartbeatTimeout, "heartbeatTimeout");
       Objects.requireNonNull(ackTimeout, "ackTimeout");
@@ -74,18 +77,17 @@ public final class EmbeddedPlatform implements AutoCloseable {
       }
     }
 
-    /** Whether the API is reachable from other machines (it speaks plain HTTP). */
-    public boolean apiExposed() {
-      return !(apiHost.equals("127.0.0.1") || apiHost.equals("localhost") || apiHost.equals("::1"));
-    }
-
-    /** The documented defaults: devices on :4423, health on :8080, API on 127.0.0.1:4480. */
+    /**
+     * The documented defaults: devices on :4423 on every interface; health and metrics on
+     * 127.0.0.1:8080 and the API on 127.0.0.1:4480, both only for this machine.
+     */
     public static Settings defaults(Path dataDir) {
       return new Settings(
           dataDir,
           "gateway-0",
           "0.0.0.0",
           GatewayConfig.DEFAULT_PORT,
+          "127.0.0.1",
           GatewayConfig.DEFAULT_HTTP_PORT,
           ApiServer.Config.DEFAULTS.host(),
           ApiServer.Config.DEFAULTS.port(),
@@ -104,6 +106,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
           gatewayName,
           bindHost,
           gateway,
+          httpBindHost,
           gatewayHttp,
           apiHost,
           api,
@@ -117,6 +120,21 @@ public final class EmbeddedPlatform implements AutoCloseable {
           gatewayName,
           host,
           gatewayPort,
+          httpBindHost,
+          gatewayHttpPort,
+          apiHost,
+          apiPort,
+          heartbeatTimeout,
+          ackTimeout);
+    }
+
+    public Settings withHttpBindHost(String host) {
+      return new Settings(
+          dataDir,
+          gatewayName,
+          bindHost,
+          gatewayPort,
+          host,
           gatewayHttpPort,
           apiHost,
           apiPort,
@@ -130,6 +148,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
           gatewayName,
           bindHost,
           gatewayPort,
+          httpBindHost,
           gatewayHttpPort,
           host,
           apiPort,
@@ -143,6 +162,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
           gatewayName,
           bindHost,
           gatewayPort,
+          httpBindHost,
           gatewayHttpPort,
           apiHost,
           apiPort,
@@ -156,11 +176,17 @@ public final class EmbeddedPlatform implements AutoCloseable {
           gatewayName,
           bindHost,
           gatewayPort,
+          httpBindHost,
           gatewayHttpPort,
           apiHost,
           apiPort,
           heartbeatTimeout,
           timeout);
+    }
+
+    /** Whether the API is reachable from other machines (it speaks plain HTTP). */
+    public boolean apiExposed() {
+      return !(apiHost.equals("127.0.0.1") || apiHost.equals("localhost") || apiHost.equals("::1"));
     }
   }
 
@@ -228,13 +254,14 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
   private static GatewayConfig gatewayConfig(Settings settings) {
     return new GatewayConfig(
-        settings.gatewayName(),
-        settings.bindHost(),
-        settings.gatewayPort(),
-        settings.gatewayHttpPort(),
-        settings.heartbeatTimeout(),
-        GatewayConfig.DEFAULT_MAX_FRAME_BYTES,
-        settings.ackTimeout());
+            settings.gatewayName(),
+            settings.bindHost(),
+            settings.gatewayPort(),
+            settings.gatewayHttpPort(),
+            settings.heartbeatTimeout(),
+            GatewayConfig.DEFAULT_MAX_FRAME_BYTES,
+            settings.ackTimeout())
+        .withHttpBindHost(settings.httpBindHost());
   }
 
   /** Names the gateway certificate must carry so devices can verify it. */

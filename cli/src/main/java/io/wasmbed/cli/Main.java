@@ -69,7 +69,8 @@ public final class Main {
     }
     String message = failure.getMessage();
     String rootMessage = root == failure ? null : root.getMessage();
-    if (root instanceof java.net.BindException) {
+    if (root instanceof java.net.BindException
+        && (message == null || !message.contains("in use"))) {
       return (message != null ? message + ": " : "") + "address already in use";
     }
     if (root instanceof java.nio.file.NoSuchFileException) {
@@ -83,7 +84,10 @@ public final class Main {
     }
     if (message == null || message.isBlank()) {
       message = rootMessage != null ? rootMessage : failure.getClass().getSimpleName();
-    } else if (rootMessage != null && !message.contains(rootMessage)) {
+    } else if (rootMessage != null
+        && !message
+            .toLowerCase(java.util.Locale.ROOT)
+            .contains(rootMessage.toLowerCase(java.util.Locale.ROOT))) {
       message = message + ": " + rootMessage;
     }
     return message;

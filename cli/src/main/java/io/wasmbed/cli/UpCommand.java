@@ -36,8 +36,16 @@ final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--bind",
       paramLabel = "HOST",
-      description = "Address for the device and health ports (default: ${DEFAULT-VALUE}).")
+      description = "Address for the device port (default: ${DEFAULT-VALUE}).")
   String bind = "0.0.0.0";
+
+  @Option(
+      names = "--http-bind",
+      paramLabel = "HOST",
+      description =
+          "Address for the unauthenticated health/metrics port (default: ${DEFAULT-VALUE};"
+              + " 0.0.0.0 for a remote Prometheus).")
+  String httpBind = "127.0.0.1";
 
   @Option(
       names = "--port",
@@ -75,6 +83,7 @@ final class UpCommand implements Callable<Integer> {
     EmbeddedPlatform.Settings settings =
         EmbeddedPlatform.Settings.defaults(DataDir.resolve(dataDir))
             .withBindHost(bind)
+            .withHttpBindHost(httpBind)
             .withApiHost(apiHost)
             .withPorts(port, httpPort, apiPort)
             .withHeartbeatTimeout(heartbeatTimeout);
@@ -102,7 +111,7 @@ final class UpCommand implements Callable<Integer> {
         "  devices:  %s:%d (TLS 1.3, client certificates)%n", bind, platform.gateway().port());
     out.printf(
         "  health:   http://%s:%d/healthz  metrics: /metrics%n",
-        platform.gatewayHost(), platform.gateway().httpPort());
+        httpBind.equals("0.0.0.0") ? "127.0.0.1" : httpBind, platform.gateway().httpPort());
     out.printf("  API:      %s%n", platform.apiUrl());
     out.printf("  data:     %s%n", settings.dataDir());
     platform

@@ -33,6 +33,27 @@ class DemoCommandTest {
   }
 
   @Test
+  void demoWithAModuleThatCannotRunFailsWithTheReasonInsteadOfWaiting() {
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setOut(new PrintWriter(new StringWriter(), true));
+    commandLine.setErr(new PrintWriter(err, true));
+
+    int code =
+        commandLine.execute(
+            "demo",
+            "--devices",
+            "1",
+            "--app",
+            Path.of("src/test/resources/modules/memory-hog.wasm").toString(),
+            "--data-dir",
+            dataDir.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).containsIgnoringCase("memory").doesNotContain("not reached within");
+  }
+
+  @Test
   void demoRefusesAMissingAppFileWithExitCode2() {
     StringWriter err = new StringWriter();
     CommandLine commandLine = Main.commandLine();

@@ -7,6 +7,7 @@ import io.wasmbed.device.DeviceAgent;
 import io.wasmbed.store.Application;
 import io.wasmbed.store.Device;
 import io.wasmbed.store.Kind;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -91,10 +92,10 @@ class DeploymentEndToEndTest {
   }
 
   @Test
-  void moduleThatFailsValidationIsFailedWithReasonAndTheAgentSurvives() {
-    DeviceAgent agent = fixture.devices(1).get(0);
+  void apiRefusesModulesThatDevicesWouldRefuseAndStoresNothing() {
+    fixture.devices(1);
 
-    Fixture.CliRun deploy =
+    Fixture.CliRun truncated =
         fixture.cli(
             "app",
             "deploy",
@@ -102,8 +103,38 @@ class DeploymentEndToEndTest {
             "--name",
             "broken",
             "--to",
-            agent.deviceName());
-    assertThat(deploy.exitCode()).as(deploy.err()).isZero();
+            "device-01");
+    Fixture.CliRun hog =
+        fixture.cli(
+            "app",
+            "deploy",
+            Fixture.module("memory-hog.wasm").toString(),
+            "--name",
+            "hog",
+            "--to",
+            "device-01",
+            "--memory-pages",
+            "16");
+
+    assertThat(truncated.exitCode()).isEqualTo(1);
+    assertThat(truncated.err()).startsWith("error: HTTP 400").contains("module");
+    assertThat(hog.exitCode()).isEqualTo(1);
+    assertThat(hog.err()).contains("HTTP 400").contains("memory").contains("64").contains("16");
+    assertThat(fixture.platform.store().get(Kind.APPLICATION, "broken")).isEmpty();
+    assertThat(fixture.platform.store().get(Kind.APPLICATION, "hog")).isEmpty();
+  }
+
+  /**
+   * Resources can reach the store without the API (kubectl in Kubernetes mode), so the device
+   * checks every module again and reports its own reason.
+   */
+  @Test
+  void moduleThatFailsValidationOnTheDeviceIsFailedWithReasonAndTheAgentSurvives()
+      throws Exception {
+    DeviceAgent agent = fixture.devices(1).get(0);
+
+    fixture.createDirectly(
+        "broken", Files.readAllBytes(Fixture.module("truncated.wasm")), agent.deviceName(), 16);
 
     fixture.awaitAppPhase("broken", Application.Phase.Failed);
     Device.AppState state = fixture.device(agent.deviceName()).status().apps().get("broken");
@@ -116,21 +147,11 @@ class DeploymentEndToEndTest {
   }
 
   @Test
-  void moduleOverItsMemoryLimitIsFailedWithThatReason() {
+  void moduleOverItsMemoryLimitIsFailedOnTheDeviceWithThatReason() throws Exception {
     DeviceAgent agent = fixture.devices(1).get(0);
 
-    Fixture.CliRun deploy =
-        fixture.cli(
-            "app",
-            "deploy",
-            Fixture.module("memory-hog.wasm").toString(),
-            "--name",
-            "hog",
-            "--to",
-            agent.deviceName(),
-            "--memory-pages",
-            "16");
-    assertThat(deploy.exitCode()).as(deploy.err()).isZero();
+    fixture.createDirectly(
+        "hog", Files.readAllBytes(Fixture.module("memory-hog.wasm")), agent.deviceName(), 16);
 
     fixture.awaitAppPhase("hog", Application.Phase.Failed);
     String reason = fixture.device(agent.deviceName()).status().apps().get("hog").reason();

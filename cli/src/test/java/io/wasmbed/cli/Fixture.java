@@ -2,11 +2,15 @@ package io.wasmbed.cli;
 
 import static org.awaitility.Awaitility.await;
 
+import io.wasmbed.controlplane.apps.ApplicationService;
 import io.wasmbed.device.DeviceAgent;
 import io.wasmbed.device.DeviceIdentity;
+import io.wasmbed.protocol.ModuleLimits;
+import io.wasmbed.protocol.ModulePolicy;
 import io.wasmbed.store.Application;
 import io.wasmbed.store.Device;
 import io.wasmbed.store.Kind;
+import io.wasmbed.store.ObjectMeta;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -91,6 +95,34 @@ final class Fixture implements AutoCloseable {
         .until(
             () -> platform.store().get(Kind.APPLICATION, app).map(a -> a.status().phase()),
             p -> p.isPresent() && p.get() == phase);
+  }
+
+  /**
+   * Stores an Application the way a client that bypasses the API would (kubectl in Kubernetes
+   * mode): no server-side module check.
+   */
+  void createDirectly(String name, byte[] module, String device, int maxMemoryPages) {
+    ModuleLimits d = ModuleLimits.DEFAULTS;
+    ModuleLimits limits =
+        new ModuleLimits(
+            maxMemoryPages,
+            d.maxTableElements(),
+            d.instructionBudget(),
+            d.callTimeoutMillis(),
+            d.maxCallDepth(),
+            d.maxOutputBytes(),
+            d.tickMillis());
+    Application.Spec spec =
+        new Application.Spec(
+            new Application.Module(ApplicationService.digest(module), module, null, null),
+            "",
+            new Application.Targets(List.of(device), Map.of(), 0),
+            limits,
+            ModulePolicy.DEFAULT,
+            Map.of(),
+            Application.RestartPolicy.Never,
+            false);
+    platform.store().create(Kind.APPLICATION, new Application(ObjectMeta.named(name), spec, null));
   }
 
   /** Runs a CLI command against this platform's API and returns its exit code and output. */

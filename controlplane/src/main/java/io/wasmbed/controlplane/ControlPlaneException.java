@@ -49,5 +49,44 @@ public class ControlPlaneException extends RuntimeException {
     public TooLarge(String field, long size, long limit) {
       super(field + ": " + size + " bytes (expected: at most " + limit + " bytes)", null);
     }
+
+    /**
+     * {@code module: 5000000 bytes (4.8 MiB) (expected: at most 4194304 bytes (4 MiB), the module
+     * size limit)}.
+     *
+     * @param limitName what the limit is, in the user's words
+     */
+    public TooLarge(String field, long size, long limit, String limitName) {
+      super(
+          field
+              + ": "
+              + Sizes.describe(size)
+              + " (expected: at most "
+              + Sizes.describe(limit)
+              + ", "
+              + limitName
+              + ")",
+          null);
+    }
+  }
+
+  /**
+   * The module would be refused by every device: the sandbox's own check ({@code
+   * io.wasmbed.sandbox.ModuleCheck}) refused it. The message is the sandbox's reason.
+   */
+  public static final class ModuleRefused extends ControlPlaneException {
+    private static final long serialVersionUID = 1L;
+
+    private final String kind;
+
+    public ModuleRefused(String kind, String message, Throwable cause) {
+      super(message, cause);
+      this.kind = Objects.requireNonNull(kind, "kind");
+    }
+
+    /** The sandbox's refusal kind ({@code invalid_module}, {@code limit_exceeded}...). */
+    public String kind() {
+      return kind;
+    }
   }
 }

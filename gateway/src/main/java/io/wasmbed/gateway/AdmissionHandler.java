@@ -154,10 +154,11 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx, Refusal reason, String detail) {
-    if (refused) {
+    if (refused || ctx.channel().attr(Refusal.KEY).get() != null) {
       return;
     }
     refused = true;
+    ctx.channel().attr(Refusal.KEY).set(reason);
     early.clear();
     metrics.refused(reason);
     refusals.refused(ctx.channel().remoteAddress(), reason, detail);
@@ -189,7 +190,8 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
    * subject and serial) when there is one, else the root cause.
    */
   private static String handshakeFailure(Throwable failure) {
-    CertificateException rejected = ConnectionErrorHandler.find(failure, CertificateException.class);
+    CertificateException rejected =
+        ConnectionErrorHandler.find(failure, CertificateException.class);
     return rejected != null ? rejected.getMessage() : rootMessage(failure);
   }
 

@@ -46,6 +46,8 @@ final class ConnectionRateLimiter extends AbstractRemoteAddressFilter<InetSocket
 
   @Override
   protected ChannelFuture channelRejected(ChannelHandlerContext ctx, InetSocketAddress remote) {
+    // The closed channel's TLS handler then reports a failed handshake; admission skips that.
+    ctx.channel().attr(Refusal.KEY).set(Refusal.RATE_LIMITED);
     metrics.refused(Refusal.RATE_LIMITED);
     refusals.refused(
         remote,

@@ -119,11 +119,11 @@ final class DeviceSessions {
     }
     metrics.identityConflict();
     log.warn(
-        "Device {}: {}; refusing it from addresses other than {} for {}",
+        "Device {}: {}; refusing it from addresses other than {} for {}s",
         device,
         note,
-        remote(current.channel()),
-        IdentityConflicts.HOLD);
+        address(current.channel().remoteAddress()),
+        IdentityConflicts.HOLD.toSeconds());
     control.execute(
         "note identity conflict of " + device,
         device,

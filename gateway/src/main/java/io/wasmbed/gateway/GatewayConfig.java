@@ -64,7 +64,7 @@ public record GatewayConfig(
     requirePositive("connectionBurst", connectionBurst);
   }
 
-  /** A configuration with the default connection rate limit. */
+  /** A configuration with the default connection rate limit, HTTP on {@code bindHost}. */
   public GatewayConfig(
       String name,
       String bindHost,

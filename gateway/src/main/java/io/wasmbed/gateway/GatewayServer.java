@@ -296,8 +296,7 @@ public final class GatewayServer implements AutoCloseable {
       String host, int port, String purpose, String portOption, Throwable failure) {
     BindException bind = ConnectionErrorHandler.find(failure, BindException.class);
     Throwable cause = bind != null ? bind : rootCause(failure);
-    String why =
-        cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     String lower = why.toLowerCase(Locale.ROOT);
     String advice;
     if (lower.contains("in use")) {

@@ -12,9 +12,9 @@ import java.util.Optional;
 /**
  * Notices one device identity used by two agents at once (a cloned key): their sessions keep
  * replacing each other. More than {@link #MAX_REPLACEMENTS} replacements of one device's session
- * within {@link #WINDOW} start a conflict that lasts {@link #HOLD}; while it lasts the gateway keeps
- * the session it has and refuses the device from other addresses. Thread-safe: sessions open on
- * many event loops.
+ * within {@link #WINDOW} start a conflict that lasts {@link #HOLD}; while it lasts the gateway
+ * keeps the session it has and refuses the device from other addresses. Thread-safe: sessions open
+ * on many event loops.
  */
 final class IdentityConflicts {
   static final int MAX_REPLACEMENTS = 3;
@@ -57,11 +57,6 @@ final class IdentityConflicts {
   /** The note describing {@code device}'s conflict, while it lasts. */
   synchronized Optional<String> note(String device) {
     return active(device, clock.instant()).map(Conflict::note);
-  }
-
-  synchronized void forget(String device) {
-    replacements.remove(device);
-    conflicts.remove(device);
   }
 
   private Optional<Conflict> active(String device, Instant now) {

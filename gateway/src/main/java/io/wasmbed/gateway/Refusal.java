@@ -1,5 +1,6 @@
 package io.wasmbed.gateway;
 
+import io.netty.util.AttributeKey;
 import java.security.cert.CertificateException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -14,6 +15,9 @@ enum Refusal {
   REVOKED("revoked"),
   RATE_LIMITED("rate_limited"),
   IDENTITY_CONFLICT("identity_conflict");
+
+  /** Set on a channel once it was refused, so that one refusal is counted and logged once. */
+  static final AttributeKey<Refusal> KEY = AttributeKey.valueOf("wasmbed.refusal");
 
   private final String label;
 

@@ -11,11 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logs every refused connection with its reason, at INFO, without letting a flood of refusals
- * flood the log: per source address and reason the first refusal is logged in full, the ones that
- * follow within the same window only at DEBUG, and {@link #summarize()} (called once per {@link
- * #WINDOW}) writes one line with how many there were. A source that stayed quiet for a whole window
- * is forgotten, so its next refusal is logged in full again. Counting is the metrics' job, not this
+ * Logs every refused connection with its reason, at INFO, without letting a flood of refusals flood
+ * the log: per source address and reason the first refusal is logged in full, the ones that follow
+ * within the same window only at DEBUG, and {@link #summarize()} (called once per {@link #WINDOW})
+ * writes one line with how many there were. A source that stayed quiet for a whole window is
+ * forgotten, so its next refusal is logged in full again. Counting is the metrics' job, not this
  * class's.
  */
 final class RefusalLog {

@@ -30,7 +30,7 @@ class ConnectionRateLimitTest {
   @TempDir Path dir;
   private GatewayFixture gw;
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-  private final Logger limiterLog = (Logger) LoggerFactory.getLogger(ConnectionRateLimiter.class);
+  private final Logger limiterLog = (Logger) LoggerFactory.getLogger(RefusalLog.class);
 
   @BeforeEach
   void start() {
@@ -87,8 +87,8 @@ class ConnectionRateLimitTest {
                 logs.list.stream()
                     .anyMatch(
                         e ->
-                            e.getLevel() == Level.DEBUG
-                                && e.getFormattedMessage().contains("rate_limited")));
+                            e.getLevel() == Level.INFO
+                                && e.getFormattedMessage().contains(": rate_limited (")));
   }
 
   @Test

@@ -49,8 +49,7 @@ final class RawDevice implements AutoCloseable {
                     ch.pipeline().addLast(new Collector());
                   }
                 })
-            .connect(
-                new InetSocketAddress("127.0.0.1", port), new InetSocketAddress(localHost, 0))
+            .connect(new InetSocketAddress("127.0.0.1", port), new InetSocketAddress(localHost, 0))
             .sync()
             .channel();
   }

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
 class RefusalLoggingTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Pattern SUMMARY =
-      Pattern.compile("\\.\\.\\. and (\\d+) more refusals from /127\\.0\\.0\\.1 \\(no_certificate\\)");
+      Pattern.compile(
+          "\\.\\.\\. and (\\d+) more refusals from /127\\.0\\.0\\.1 \\(no_certificate\\)");
 
   @TempDir Path dir;
   private GatewayFixture gw;
@@ -152,6 +153,15 @@ class RefusalLoggingTest {
       assertThat(awaitInfo("rate_limited"))
           .startsWith("Refused connection from /127.0.0.1:")
           .contains("more than 1 connections per second");
+      await()
+          .atMost(WAIT)
+          .until(() -> gw.counter("wasmbed.gateway.refusals", "reason", "rate_limited") == 3);
+      // Each refusal is counted and logged once, not again as a failed handshake.
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(WAIT)
+          .until(() -> gw.counter("wasmbed.gateway.refusals", "reason", "handshake_failed") == 0);
+      assertThat(infoLines("handshake_failed")).isEmpty();
     } finally {
       for (Socket socket : sockets) {
         socket.close();

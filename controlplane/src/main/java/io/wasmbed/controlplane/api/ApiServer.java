@@ -12,10 +12,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wasmbed.controlplane.ControlPlaneException;
+import io.wasmbed.controlplane.Sizes;
 import io.wasmbed.controlplane.apps.AppLogs;
 import io.wasmbed.controlplane.apps.ApplicationService;
 import io.wasmbed.controlplane.auth.ApiKey;
 import io.wasmbed.controlplane.auth.ApiKeys;
+import io.wasmbed.controlplane.auth.AuthFailureLimits;
 import io.wasmbed.controlplane.auth.AuthenticationException;
 import io.wasmbed.controlplane.auth.Permission;
 import io.wasmbed.controlplane.auth.Permission.Action;
@@ -73,15 +75,39 @@ public final class ApiServer implements AutoCloseable {
    * @param maxBodyBytes largest request body; above it requests get 413
    * @param rateBurst requests one key may make at once
    * @param ratePerSecond sustained requests per second per key
+   * @param authFailureBurst failed authentications one client address may make at once; then its
+   *     requests get 429 until its bucket refills
+   * @param authFailuresPerSecond failed authentications per second a client address gets back
    */
   public record Config(
-      String host, int port, long maxBodyBytes, long rateBurst, long ratePerSecond) {
+      String host,
+      int port,
+      long maxBodyBytes,
+      long rateBurst,
+      long ratePerSecond,
+      long authFailureBurst,
+      long authFailuresPerSecond) {
 
-    /** Room for a 16 MiB module in base64 plus the rest of the request. */
-    public static final long DEFAULT_MAX_BODY_BYTES = 24L * 1024 * 1024;
+    /** Room for a 4 MiB module (the device limit) in base64, about 5.4 MiB, plus the rest. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+
+    public static final long DEFAULT_AUTH_FAILURE_BURST = 20;
+    public static final long DEFAULT_AUTH_FAILURES_PER_SECOND = 1;
 
     public static final Config DEFAULTS =
         new Config("127.0.0.1", 4480, DEFAULT_MAX_BODY_BYTES, 100, 50);
+
+    /** A config with the default failed-authentication limits. */
+    public Config(String host, int port, long maxBodyBytes, long rateBurst, long ratePerSecond) {
+      this(
+          host,
+          port,
+          maxBodyBytes,
+          rateBurst,
+          ratePerSecond,
+          DEFAULT_AUTH_FAILURE_BURST,
+          DEFAULT_AUTH_FAILURES_PER_SECOND);
+    }
 
     public Config {
       Objects.requireNonNull(host, "host");
@@ -95,10 +121,30 @@ public final class ApiServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "rateBurst/ratePerSecond: " + rateBurst + "/" + ratePerSecond + " (expected: > 0)");
       }
+      if (authFailureBurst <= 0 || authFailuresPerSecond <= 0) {
+        throw new IllegalArgumentException(
+            "authFailureBurst/authFailuresPerSecond: "
+                + authFailureBurst
+                + "/"
+                + authFailuresPerSecond
+                + " (expected: > 0)");
+      }
     }
 
     public Config withPort(int newPort) {
-      return new Config(host, newPort, maxBodyBytes, rateBurst, ratePerSecond);
+      return new Config(
+          host,
+          newPort,
+          maxBodyBytes,
+          rateBurst,
+          ratePerSecond,
+          authFailureBurst,
+          authFailuresPerSecond);
+    }
+
+    /** This config with other failed-authentication limits per client address. */
+    public Config withAuthFailureLimits(long burst, long perSecond) {
+      return new Config(host, port, maxBodyBytes, rateBurst, ratePerSecond, burst, perSecond);
     }
   }
 
@@ -123,6 +169,7 @@ public final class ApiServer implements AutoCloseable {
   private final AppLogs logs;
   private final MeterRegistry meters;
   private final RateLimits rateLimits;
+  private final AuthFailureLimits authFailures;
   private Javalin app;
 
   public ApiServer(
@@ -141,6 +188,8 @@ public final class ApiServer implements AutoCloseable {
     this.logs = logs == null ? AppLogs.NONE : logs;
     this.meters = Objects.requireNonNull(meters, "meters");
     this.rateLimits = new RateLimits(config.rateBurst(), config.ratePerSecond());
+    this.authFailures =
+        new AuthFailureLimits(config.authFailureBurst(), config.authFailuresPerSecond());
   }
 
   /** Binds and starts serving; returns once the port is open. */
@@ -232,9 +281,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private ApiKey authenticate(Context ctx) {
+    rejectClientWithTooManyFailures(ctx);
     try {
       return keys.verify(bearerToken(ctx));
     } catch (AuthenticationException e) {
+      authFailures.recordFailure(ctx.ip());
       String message =
           switch (e.reason()) {
             case missing_key -> "missing API key (expected: Authorization: Bearer wb_...)";
@@ -248,6 +299,32 @@ public final class ApiServer implements AutoCloseable {
           e.reason().name(),
           e.keyId());
     }
+  }
+
+  /** Refuses, before its key is checked, a client whose failed authentications ran out. */
+  private void rejectClientWithTooManyFailures(Context ctx) {
+    Duration wait = authFailures.retryAfter(ctx.ip());
+    if (wait.isZero()) {
+      return;
+    }
+    long seconds = retryAfterSeconds(wait);
+    throw refuse(
+        ctx,
+        new ApiError(
+            429,
+            "rate_limited",
+            "too many failed authentications from "
+                + ctx.ip()
+                + "; retry in "
+                + seconds
+                + " s with a valid API key",
+            Map.of("Retry-After", Long.toString(seconds))),
+        "auth_rate_limited",
+        "");
+  }
+
+  private static long retryAfterSeconds(Duration wait) {
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
   }
 
   private static String bearerToken(Context ctx) {
@@ -267,7 +344,7 @@ public final class ApiServer implements AutoCloseable {
     if (wait.isZero()) {
       return;
     }
-    long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+    long seconds = retryAfterSeconds(wait);
     throw refuse(
         ctx,
         new ApiError(
@@ -313,12 +390,21 @@ public final class ApiServer implements AutoCloseable {
         ctx.ip(),
         reason,
         keyId.isEmpty() ? "-" : keyId);
+    countRefusal(reason);
+    return error;
+  }
+
+  private void countRefusal(String reason) {
     Counter.builder("wasmbed.api.refusals")
         .description("API requests refused, by reason")
         .tag("reason", reason)
         .register(meters)
         .increment();
-    return error;
+  }
+
+  private static String callerId(Context ctx) {
+    ApiKey key = ctx.attribute(KEY_ATTRIBUTE);
+    return key == null ? "" : key.id();
   }
 
   private static ApiKey caller(Context ctx) {
@@ -351,19 +437,27 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private ApiError tooLarge(Context ctx, long length) {
-    ApiKey key = ctx.attribute(KEY_ATTRIBUTE);
+    long moduleLimit = applications.maxModuleBytes();
     return refuse(
         ctx,
         new ApiError(
             413,
             "payload_too_large",
-            "body: "
-                + (length < 0 ? "more than the limit" : length + " bytes")
+            "request body: "
+                + (length < 0 ? "over the limit" : Sizes.describe(length))
                 + " (expected: at most "
-                + config.maxBodyBytes()
-                + " bytes)"),
+                + Sizes.human(config.maxBodyBytes())
+                + "; a module may be at most "
+                + Sizes.human(moduleLimit)
+                + ", about "
+                + Sizes.human(base64Length(moduleLimit))
+                + " as base64 in the JSON request)"),
         "body_too_large",
-        key == null ? "" : key.id());
+        callerId(ctx));
+  }
+
+  private static long base64Length(long bytes) {
+    return (bytes + 2) / 3 * 4;
   }
 
   // ---- handlers ----
@@ -508,7 +602,15 @@ public final class ApiServer implements AutoCloseable {
       writeError(ctx, error.status(), error.code(), error.getMessage());
     } else if (e instanceof ControlPlaneException.Invalid) {
       writeError(ctx, 400, "bad_request", e.getMessage());
+    } else if (e instanceof ControlPlaneException.ModuleRefused refused) {
+      refuse(ctx, new ApiError(400, "bad_request", e.getMessage()), refused.kind(), callerId(ctx));
+      writeError(ctx, 400, "bad_request", e.getMessage());
     } else if (e instanceof ControlPlaneException.TooLarge) {
+      refuse(
+          ctx,
+          new ApiError(413, "payload_too_large", e.getMessage()),
+          "module_too_large",
+          callerId(ctx));
       writeError(ctx, 413, "payload_too_large", e.getMessage());
     } else if (e instanceof ControlPlaneException.Conflict) {
       writeError(ctx, 409, "conflict", e.getMessage());

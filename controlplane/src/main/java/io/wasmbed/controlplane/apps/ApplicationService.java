@@ -2,6 +2,9 @@ package io.wasmbed.controlplane.apps;
 
 import io.wasmbed.controlplane.ControlPlaneException;
 import io.wasmbed.controlplane.Names;
+import io.wasmbed.sandbox.ModuleCheck;
+import io.wasmbed.sandbox.SandboxException;
+import io.wasmbed.sandbox.SandboxRuntime;
 import io.wasmbed.store.Application;
 import io.wasmbed.store.Kind;
 import io.wasmbed.store.ObjectMeta;
@@ -24,8 +27,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApplicationService {
 
-  /** The largest module accepted inline. */
-  public static final int DEFAULT_MAX_MODULE_BYTES = 16 * 1024 * 1024;
+  /** The largest module accepted inline: the largest a device with default settings runs. */
+  public static final int DEFAULT_MAX_MODULE_BYTES =
+      SandboxRuntime.Settings.DEFAULTS.maxModuleBytes();
 
   private static final Logger log = LoggerFactory.getLogger(ApplicationService.class);
   private static final byte[] WASM_HEADER = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
@@ -34,12 +38,23 @@ public final class ApplicationService {
   private final ResourceStore store;
   private final Clock clock;
   private final int maxModuleBytes;
+  private final SandboxRuntime.Settings device;
 
   public ApplicationService(ResourceStore store, Clock clock) {
     this(store, clock, DEFAULT_MAX_MODULE_BYTES);
   }
 
   public ApplicationService(ResourceStore store, Clock clock, int maxModuleBytes) {
+    this(store, clock, maxModuleBytes, SandboxRuntime.Settings.DEFAULTS);
+  }
+
+  /**
+   * @param maxModuleBytes the largest module accepted (413 above it)
+   * @param device the device settings modules are checked against before they are accepted (size,
+   *     shape and limit maxima); devices make the same checks again
+   */
+  public ApplicationService(
+      ResourceStore store, Clock clock, int maxModuleBytes, SandboxRuntime.Settings device) {
     this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
     if (maxModuleBytes <= 0) {
@@ -47,6 +62,7 @@ public final class ApplicationService {
           "maxModuleBytes: " + maxModuleBytes + " (expected: positive)");
     }
     this.maxModuleBytes = maxModuleBytes;
+    this.device = Objects.requireNonNull(device, "device");
   }
 
   public int maxModuleBytes() {
@@ -58,6 +74,8 @@ public final class ApplicationService {
    *
    * @throws ControlPlaneException.Invalid naming the first bad field
    * @throws ControlPlaneException.TooLarge if the module exceeds the size limit
+   * @throws ControlPlaneException.ModuleRefused if devices would refuse the module, its limits or
+   *     its policy ({@link ModuleCheck}), with the sandbox's reason
    * @throws StoreException.AlreadyExists if an application of that name exists
    */
   public Application deploy(DeployRequest request) {
@@ -67,6 +85,7 @@ public final class ApplicationService {
     requireModule(wasm);
     Application.Targets targets = requireTargets(request.targets());
     Names.requireLabels("labels", request.labels());
+    checkModule(name, wasm, request);
 
     Application.Module module = new Application.Module(digest(wasm), wasm, null, null);
     Application.Spec spec =
@@ -147,7 +166,8 @@ public final class ApplicationService {
           "module", wasm == null ? "missing" : "empty", "WebAssembly binary, base64 in JSON");
     }
     if (wasm.length > maxModuleBytes) {
-      throw new ControlPlaneException.TooLarge("module", wasm.length, maxModuleBytes);
+      throw new ControlPlaneException.TooLarge(
+          "module", wasm.length, maxModuleBytes, "the module size limit");
     }
     if (wasm.length < WASM_HEADER.length) {
       throw new ControlPlaneException.Invalid(
@@ -166,6 +186,16 @@ public final class ApplicationService {
         throw new ControlPlaneException.Invalid(
             "module", "binary format version " + hex(wasm, 4, 8), "version 01 00 00 00");
       }
+    }
+  }
+
+  /** Refuses here what every device would refuse at start, with the sandbox's own reason. */
+  private void checkModule(String name, byte[] wasm, DeployRequest request) {
+    try {
+      ModuleCheck.verify(name, wasm, request.limits(), request.policy(), device);
+    } catch (SandboxException e) {
+      log.info("Application {} refused ({}): {}", name, e.kind(), e.getMessage());
+      throw new ControlPlaneException.ModuleRefused(e.kind(), e.getMessage(), e);
     }
   }
 

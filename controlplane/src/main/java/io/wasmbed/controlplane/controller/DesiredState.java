@@ -6,6 +6,7 @@ import io.wasmbed.store.Application.Phase;
 import io.wasmbed.store.Device;
 import io.wasmbed.store.Device.AppPhase;
 import io.wasmbed.store.LabelSelector;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -75,7 +76,7 @@ final class DesiredState {
     Map<String, DeviceState> states =
         winding ? reportedStates(app.name(), devices) : placedStates(app, placements, devices);
 
-    int running = count(states, AppPhase.Running);
+    int running = winding ? count(states, AppPhase.Running) : runningOnConnected(states, devices);
     int failed = count(states, AppPhase.Failed);
     int stopped = count(states, AppPhase.Stopped);
     int total = winding ? states.size() : placements.size();
@@ -133,11 +134,38 @@ final class DesiredState {
       return new DeviceState(AppPhase.Deploying, NOT_REGISTERED);
     }
     Device.AppState reported = device.status().apps().get(app);
+    if (reported != null && !connected(device) && ACTIVE.contains(reported.phase())) {
+      return new DeviceState(reported.phase(), notConnected(device));
+    }
     if (reported != null) {
       return new DeviceState(reported.phase(), reported.reason());
     }
     String reason = connected(device) ? WAITING_FOR_GATEWAY : WAITING_FOR_CONNECTION;
     return new DeviceState(AppPhase.Deploying, reason);
+  }
+
+  /**
+   * Why the last report from a device that is not Connected no longer tells what runs there. Only
+   * fields that stay put while the device is away (its phase, its last heartbeat) go in, so the
+   * status stays equal until the device comes back.
+   */
+  static String notConnected(Device device) {
+    Instant lastSeen = device.status().lastHeartbeat();
+    String phase = "device " + device.status().phase();
+    return lastSeen == null ? phase : phase + ", last seen " + lastSeen;
+  }
+
+  /**
+   * Placed devices that report the app Running and are Connected: a device that is away keeps its
+   * last report in the status but is not counted as running it.
+   */
+  private static int runningOnConnected(
+      Map<String, DeviceState> states, Map<String, Device> devices) {
+    return (int)
+        states.entrySet().stream()
+            .filter(e -> e.getValue().phase() == AppPhase.Running)
+            .filter(e -> connected(devices.get(e.getKey())))
+            .count();
   }
 
   private static Map<String, DeviceState> reportedStates(String app, Map<String, Device> devices) {

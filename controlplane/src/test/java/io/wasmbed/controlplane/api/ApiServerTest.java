@@ -1,6 +1,7 @@
 package io.wasmbed.controlplane.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -254,7 +255,118 @@ class ApiServerTest {
     HttpResponse<String> response = send("POST", "/api/v1/applications", admin, huge);
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(json(response).path("error").asText()).isEqualTo("payload_too_large");
+    assertThat(json(response).path("message").asText())
+        .startsWith("request body: ")
+        .endsWith(
+            "(expected: at most 64 KiB; a module may be at most 4 MiB, about 5.3 MiB as base64 in"
+                + " the JSON request)");
     assertThat(refusals("body_too_large")).isEqualTo(1);
+  }
+
+  @Test
+  void modulesOverTheDeviceSizeLimitGet413NamingTheLimit() throws Exception {
+    try (ApiServer roomy = start(ApiServer.Config.DEFAULTS.withPort(0))) {
+      byte[] big = java.util.Arrays.copyOf(Fixtures.EMPTY_WASM, 4 * 1024 * 1024 + 1);
+
+      HttpResponse<String> response =
+          send(roomy.port(), "POST", "/api/v1/applications", operator, deployBody("big", big, 2));
+
+      assertThat(response.statusCode()).isEqualTo(413);
+      assertThat(json(response).path("message").asText())
+          .isEqualTo(
+              "module: 4194305 bytes (4.0 MiB) (expected: at most 4194304 bytes (4 MiB), the"
+                  + " module size limit)");
+      assertThat(refusals("module_too_large")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void modulesEveryDeviceWouldRefuseGet400WithTheSandboxReason() throws Exception {
+    HttpResponse<String> memory =
+        send(
+            "POST",
+            "/api/v1/applications",
+            operator,
+            deployBody("mem", Fixtures.MEMORY_64_PAGES_WASM, 16));
+    HttpResponse<String> wasi =
+        send(
+            "POST", "/api/v1/applications", operator, deployBody("fs", Fixtures.PATH_OPEN_WASM, 2));
+    HttpResponse<String> limits =
+        send(
+            "POST",
+            "/api/v1/applications",
+            operator,
+            deployBody("huge", Fixtures.EMPTY_WASM, 65_536));
+    HttpResponse<String> malformed =
+        send(
+            "POST",
+            "/api/v1/applications",
+            operator,
+            deployBody("bad", Fixtures.TRUNCATED_WASM, 2));
+
+    assertThat(memory.statusCode()).isEqualTo(400);
+    assertThat(json(memory).path("error").asText()).isEqualTo("bad_request");
+    assertThat(json(memory).path("message").asText())
+        .isEqualTo("module: memory: 64 initial pages (expected: at most maxMemoryPages 16)");
+    assertThat(wasi.statusCode()).isEqualTo(400);
+    assertThat(json(wasi).path("message").asText())
+        .isEqualTo(
+            "module: import wasi_snapshot_preview1.path_open: file-system access is not granted by"
+                + " policy (allowFilesystem is false)");
+    assertThat(limits.statusCode()).isEqualTo(400);
+    assertThat(json(limits).path("message").asText())
+        .isEqualTo(
+            "module: limits.maxMemoryPages: 65536 (expected: at most 256, this device's maximum)");
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(json(malformed).path("message").asText()).startsWith("module sha256:");
+    assertThat(store.list(Kind.APPLICATION, io.wasmbed.store.LabelSelector.ALL)).isEmpty();
+    assertThat(refusals("limit_exceeded")).isEqualTo(2);
+    assertThat(refusals("module_not_allowed")).isEqualTo(1);
+    assertThat(refusals("invalid_module")).isEqualTo(1);
+  }
+
+  @Test
+  void garbageKeysFromOneClientGet429AfterTwentyFailures() throws Exception {
+    List<Integer> statuses = new java.util.ArrayList<>();
+    HttpResponse<String> last = null;
+    for (int i = 0; i < 30; i++) {
+      last = send("GET", "/api/v1/devices", "wb_garbage" + i, null);
+      statuses.add(last.statusCode());
+    }
+
+    assertThat(statuses.subList(0, 20)).containsOnly(401);
+    assertThat(statuses.subList(20, 30)).contains(429);
+    assertThat(last.statusCode()).isEqualTo(429);
+    assertThat(last.headers().firstValue("Retry-After")).contains("1");
+    assertThat(json(last).path("error").asText()).isEqualTo("rate_limited");
+    assertThat(json(last).path("message").asText())
+        .startsWith("too many failed authentications from 127.0.0.1");
+    assertThat(refusals("auth_rate_limited")).isGreaterThanOrEqualTo(5);
+  }
+
+  @Test
+  void successfulRequestsDoNotSpendTheFailedAuthenticationBudget() throws Exception {
+    try (ApiServer strict =
+        start(new ApiServer.Config("127.0.0.1", 0, MAX_BODY, 1000, 1000, 3, 1))) {
+      int port = strict.port();
+      for (int i = 0; i < 10; i++) {
+        assertThat(send(port, "GET", "/api/v1/whoami", viewer, null).statusCode()).isEqualTo(200);
+      }
+      for (int i = 0; i < 3; i++) {
+        assertThat(send(port, "GET", "/api/v1/whoami", "wb_nope", null).statusCode())
+            .isEqualTo(401);
+      }
+
+      HttpResponse<String> refused = send(port, "GET", "/api/v1/whoami", "wb_nope", null);
+
+      assertThat(refused.statusCode()).isEqualTo(429);
+      assertThat(refusals("auth_rate_limited")).isEqualTo(1);
+      // The bucket refills at one failure per second; then the client may try again.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> send(port, "GET", "/api/v1/whoami", viewer, null).statusCode() == 200);
+    }
   }
 
   @Test
@@ -311,6 +423,17 @@ class ApiServerTest {
     assertThat(response.statusCode()).as(body).isEqualTo(400);
     assertThat(json(response).path("error").asText()).isEqualTo("bad_request");
     assertThat(json(response).path("message").asText()).as(body).startsWith(messageStart);
+  }
+
+  private static String deployBody(String name, byte[] module, int maxMemoryPages)
+      throws Exception {
+    return Json.mapper()
+        .writeValueAsString(
+            Map.of(
+                "name", name,
+                "module", Base64.getEncoder().encodeToString(module),
+                "targets", Map.of("devices", List.of("dev-1")),
+                "limits", Map.of("maxMemoryPages", maxMemoryPages)));
   }
 
   private static String deployBody(String name) throws Exception {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.wasmbed.controlplane.ControlPlaneException;
 import io.wasmbed.controlplane.Fixtures;
 import io.wasmbed.controlplane.MutableClock;
+import io.wasmbed.protocol.ModuleLimits;
+import io.wasmbed.protocol.ModulePolicy;
 import io.wasmbed.store.Application;
 import io.wasmbed.store.Kind;
 import io.wasmbed.store.ResourceStore;
@@ -79,7 +81,99 @@ class ApplicationServiceTest {
     byte[] big = Arrays.copyOf(Fixtures.EMPTY_WASM, 1025);
     assertThatThrownBy(() -> deploy("x", big))
         .isInstanceOf(ControlPlaneException.TooLarge.class)
-        .hasMessage("module: 1025 bytes (expected: at most 1024 bytes)");
+        .hasMessage(
+            "module: 1025 bytes (1.0 KiB) (expected: at most 1024 bytes (1 KiB), the module size"
+                + " limit)");
+  }
+
+  @Test
+  void defaultModuleSizeLimitIsTheDevices() {
+    ApplicationService defaults = new ApplicationService(store, clock);
+    byte[] big = Arrays.copyOf(Fixtures.EMPTY_WASM, 4 * 1024 * 1024 + 1);
+
+    assertThat(defaults.maxModuleBytes()).isEqualTo(4 * 1024 * 1024);
+    assertThatThrownBy(
+            () -> defaults.deploy(new DeployRequest("x", big, ONE, null, null, null, null)))
+        .isInstanceOf(ControlPlaneException.TooLarge.class)
+        .hasMessage(
+            "module: 4194305 bytes (4.0 MiB) (expected: at most 4194304 bytes (4 MiB), the module"
+                + " size limit)");
+  }
+
+  @Test
+  void refusesModulesEveryDeviceWouldRefuseWithTheSandboxReason() {
+    assertRefused(
+        Fixtures.MEMORY_64_PAGES_WASM,
+        null,
+        null,
+        "limit_exceeded",
+        "module: memory: 64 initial pages (expected: at most maxMemoryPages 16)");
+    assertRefused(
+        Fixtures.PATH_OPEN_WASM,
+        null,
+        null,
+        "module_not_allowed",
+        "module: import wasi_snapshot_preview1.path_open: file-system access is not granted by"
+            + " policy (allowFilesystem is false)");
+    assertThatThrownBy(() -> deploy("x", Fixtures.TRUNCATED_WASM))
+        .isInstanceOf(ControlPlaneException.ModuleRefused.class)
+        .satisfies(
+            e ->
+                assertThat(((ControlPlaneException.ModuleRefused) e).kind())
+                    .isEqualTo("invalid_module"))
+        .hasMessageStartingWith("module sha256:");
+    assertThat(store.list(Kind.APPLICATION, io.wasmbed.store.LabelSelector.ALL)).isEmpty();
+  }
+
+  @Test
+  void acceptsWhatTheLimitsAllow() {
+    ModuleLimits roomy = new ModuleLimits(64, 0, 0, 0, 0, 0, 1000);
+
+    Application app = service.deploy(request("mem", Fixtures.MEMORY_64_PAGES_WASM, roomy, null));
+
+    assertThat(app.spec().limits().maxMemoryPages()).isEqualTo(64);
+  }
+
+  @Test
+  void refusesLimitsOverTheDeviceMaxima() {
+    assertRefused(
+        Fixtures.EMPTY_WASM,
+        new ModuleLimits(65_536, 0, 0, 0, 0, 0, 1000),
+        null,
+        "limit_exceeded",
+        "module: limits.maxMemoryPages: 65536 (expected: at most 256, this device's maximum)");
+    assertRefused(
+        Fixtures.EMPTY_WASM,
+        new ModuleLimits(0, 0, 0, 360_000_000L, 0, 0, 1000),
+        null,
+        "limit_exceeded",
+        "module: limits.callTimeoutMillis: 360000000 (expected: at most 60000, this device's"
+            + " maximum)");
+  }
+
+  @Test
+  void refusesAModuleItsOwnPolicyDoesNotAllow() {
+    ModulePolicy onlyOther =
+        new ModulePolicy(List.of("wasmbed.*"), List.of(), false, false, "auto", List.of("other"));
+
+    assertThatThrownBy(() -> service.deploy(request("x", Fixtures.EMPTY_WASM, null, onlyOther)))
+        .isInstanceOf(ControlPlaneException.ModuleRefused.class)
+        .hasMessageStartingWith("x@sha256:")
+        .hasMessageEndingWith("not an allowed module (expected: one of [other])");
+  }
+
+  private void assertRefused(
+      byte[] wasm, ModuleLimits limits, ModulePolicy policy, String kind, String message) {
+    assertThatThrownBy(() -> service.deploy(request("x", wasm, limits, policy)))
+        .isInstanceOf(ControlPlaneException.ModuleRefused.class)
+        .hasMessage(message)
+        .satisfies(
+            e -> assertThat(((ControlPlaneException.ModuleRefused) e).kind()).isEqualTo(kind));
+  }
+
+  private static DeployRequest request(
+      String name, byte[] wasm, ModuleLimits limits, ModulePolicy policy) {
+    return new DeployRequest(name, wasm, ONE, limits, policy, null, null);
   }
 
   @Test

@@ -19,6 +19,7 @@ import io.wasmbed.store.SqliteResourceStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -205,6 +206,68 @@ class ApplicationControllerTest {
         Kind.DEVICE, "a", d -> d.withStatus(d.status().heartbeat(java.time.Instant.now())));
     controller.enqueue("app");
     await().during(Duration.ofMillis(700)).atMost(WAIT).until(() -> version("app") == settled);
+  }
+
+  @Test
+  void placedDeviceThatIsNotConnectedKeepsItsReportButIsNotCountedAsRunning() {
+    Instant lastSeen = Instant.parse("2026-03-01T10:15:30Z");
+    device(store, "a", Map.of(), Device.Phase.Connected);
+    device(store, "b", Map.of(), Device.Phase.Connected);
+    controller.start();
+    deploy("app", new Application.Targets(List.of("a", "b"), Map.of(), 0));
+    report(store, "a", "app", AppPhase.Running, "");
+    report(store, "b", "app", AppPhase.Running, "");
+    heartbeat("b", lastSeen);
+    awaitStatus("app", a -> a.status().phase() == Phase.Running);
+
+    phase(store, "b", Device.Phase.Disconnected);
+    Application app = awaitStatus("app", a -> a.status().phase() == Phase.PartiallyRunning);
+    assertThat(app.status().message()).isEqualTo("Running on 1/2 devices");
+    assertThat(app.status().running()).isEqualTo(1);
+    assertThat(app.status().total()).isEqualTo(2);
+    assertThat(app.status().devices().get("b"))
+        .isEqualTo(
+            new Application.DeviceState(
+                AppPhase.Running, "device Disconnected, last seen 2026-03-01T10:15:30Z"));
+
+    phase(store, "b", Device.Phase.Unreachable);
+    app =
+        awaitStatus(
+            "app", a -> a.status().devices().get("b").reason().startsWith("device Unreachable"));
+    assertThat(app.status().phase()).isEqualTo(Phase.PartiallyRunning);
+
+    phase(store, "b", Device.Phase.Connected);
+    app = awaitStatus("app", a -> a.status().phase() == Phase.Running);
+    assertThat(app.status().message()).isEqualTo("Running on 2/2 devices");
+    assertThat(app.status().devices().get("b"))
+        .isEqualTo(new Application.DeviceState(AppPhase.Running, ""));
+  }
+
+  @Test
+  void heartbeatsWriteNothingWhileAPlacedDeviceIsAway() {
+    device(store, "a", Map.of(), Device.Phase.Connected);
+    device(store, "b", Map.of(), Device.Phase.Connected);
+    controller.start();
+    deploy("app", new Application.Targets(List.of("a", "b"), Map.of(), 0));
+    report(store, "a", "app", AppPhase.Running, "");
+    report(store, "b", "app", AppPhase.Running, "");
+    heartbeat("b", Instant.parse("2026-03-01T10:15:30Z"));
+    phase(store, "b", Device.Phase.Disconnected);
+    long settled =
+        awaitStatus("app", a -> a.status().phase() == Phase.PartiallyRunning)
+            .metadata()
+            .resourceVersion();
+
+    for (int i = 0; i < 5; i++) {
+      heartbeat("a", Instant.now());
+    }
+    controller.enqueue("app");
+
+    await().during(Duration.ofMillis(700)).atMost(WAIT).until(() -> version("app") == settled);
+  }
+
+  private void heartbeat(String device, Instant at) {
+    store.updateStatus(Kind.DEVICE, device, d -> d.withStatus(d.status().heartbeat(at)));
   }
 
   @Test
