@@ -258,6 +258,9 @@ class TlsHandshakeTest {
             .channel();
     int port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     CompletableFuture<String> echo = new CompletableFuture<>();
+    // Kept from initChannel: a refused connection may already be closed, its pipeline emptied,
+    // by the time connect() returns.
+    var clientHandshakes = new LinkedBlockingQueue<SslHandler>();
     try {
       Channel channel =
           new Bootstrap()
@@ -267,15 +270,15 @@ class TlsHandshakeTest {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      ch.pipeline()
-                          .addLast(
-                              client.newHandler(ch.alloc(), "localhost", port), new Reply(echo));
+                      SslHandler ssl = client.newHandler(ch.alloc(), "localhost", port);
+                      clientHandshakes.add(ssl);
+                      ch.pipeline().addLast(ssl, new Reply(echo));
                     }
                   })
               .connect("127.0.0.1", port)
               .sync()
               .channel();
-      SslHandler clientSsl = channel.pipeline().get(SslHandler.class);
+      SslHandler clientSsl = clientHandshakes.poll(5, TimeUnit.SECONDS);
       Throwable clientError = await(completion(clientSsl));
       if (clientError == null) {
         channel.writeAndFlush(Unpooled.copiedBuffer("hello", StandardCharsets.UTF_8));
