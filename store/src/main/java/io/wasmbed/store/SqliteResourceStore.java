@@ -38,9 +38,15 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * meta      (key, value)                    schema_version, resource_version, compacted_resource_version
- * resources (kind, name) -> uid, resource_version, generation, json
- * events    resource_version -> kind, name, type, json     (the resource as of that version)
+ * resources (kind, name) -> uid, resource_version, generation, json, blob
+ * events    resource_version -> kind, name, type, json, blob  (the resource as of that version)
+ * blobs     digest -> size, bytes                          (inline module bytes, once per digest)
  * </pre>
+ *
+ * <p>An Application's inline module is stored once in {@code blobs} and referred to by digest from
+ * its row and events; reads put the bytes back, and status writes never copy them. A blob stays as
+ * long as a resource or a retained event refers to it; see {@link ModuleBlobs}. Schema changes are
+ * in {@link SqliteSchema}.
  *
  * <p>Every write is one transaction that changes a row in {@code resources}, appends one row to
  * {@code events} and advances {@code meta.resource_version}, so versions are strictly increasing,
@@ -70,10 +76,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Corrupt rows</h2>
  *
- * A row whose JSON cannot be read back makes {@link #get}, {@link #update} and {@link
- * #replaceStatus} of that resource throw {@link StoreException.Corrupt}; {@link #list} and watch
- * replays skip it with an ERROR log naming kind and name, so one bad row does not hide the rest.
- * {@link #delete} still removes it.
+ * A row whose JSON cannot be read back (or whose module blob is missing or does not match its
+ * digest) makes {@link #get}, {@link #update} and {@link #replaceStatus} of that resource throw
+ * {@link StoreException.Corrupt}; {@link #list} and watch replays skip it with an ERROR log naming
+ * kind and name, so one bad row does not hide the rest. {@link #delete} still removes it.
  *
  * <p>Label selectors are applied in Java after reading all resources of the kind: fine for the
  * thousands of resources one embedded control plane holds.
@@ -82,15 +88,14 @@ public final class SqliteResourceStore implements ResourceStore {
 
   public static final int DEFAULT_EVENT_RETENTION = 10_000;
 
-  static final int SCHEMA_VERSION = 1;
+  static final int SCHEMA_VERSION = SqliteSchema.VERSION;
 
   private static final Logger LOG = LoggerFactory.getLogger(SqliteResourceStore.class);
   private static final int READ_CONNECTIONS = 4;
   private static final int MAX_STATUS_ATTEMPTS = 32;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-  private static final String META_SCHEMA = "schema_version";
-  private static final String META_VERSION = "resource_version";
-  private static final String META_COMPACTED = "compacted_resource_version";
+  static final String META_VERSION = "resource_version";
+  static final String META_COMPACTED = "compacted_resource_version";
 
   private final Path dbFile;
   private final Clock clock;
@@ -104,6 +109,7 @@ public final class SqliteResourceStore implements ResourceStore {
   private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READ_CONNECTIONS);
   private final Object progress = new Object();
   private final Set<SqliteWatch<?>> watches = ConcurrentHashMap.newKeySet();
+  private final ModuleBlobs blobs = new ModuleBlobs();
   private volatile long resourceVersion;
   private volatile long compactedResourceVersion;
   private volatile boolean closed;
@@ -117,7 +123,7 @@ public final class SqliteResourceStore implements ResourceStore {
     this.pruneBatch = Math.max(1, eventRetention / 100);
     this.lockChannel = lockChannel;
     this.writer = writer;
-    createSchema();
+    SqliteSchema.prepare(writer, dbFile, blobs);
     resourceVersion = readMeta(writer, META_VERSION);
     compactedResourceVersion = readMeta(writer, META_COMPACTED);
     for (int i = 0; i < READ_CONNECTIONS; i++) {
@@ -178,9 +184,7 @@ public final class SqliteResourceStore implements ResourceStore {
         name,
         c -> {
           String row = selectJson(c, kind, name);
-          return row == null
-              ? Optional.<R>empty()
-              : Optional.of(ResourceCodec.parse(kind, name, row));
+          return row == null ? Optional.<R>empty() : Optional.of(blobs.parse(c, kind, name, row));
         });
   }
 
@@ -221,19 +225,23 @@ public final class SqliteResourceStore implements ResourceStore {
                   clock.instant(),
                   null);
           R stored = resource.withMetadata(meta);
-          String text = ResourceCodec.toJson(kind, name, stored);
+          ObjectNode tree =
+              ResourceCodec.tree(kind, name, ModuleBlobs.withoutInlineBytes(kind, stored));
+          String blob = blobs.store(writer, kind, stored, tree);
+          String text = ResourceCodec.toJson(kind, name, tree);
           PreparedStatement insert =
               statement(
-                  "INSERT INTO resources (kind, name, uid, resource_version, generation, json)"
-                      + " VALUES (?, ?, ?, ?, ?, ?)");
+                  "INSERT INTO resources (kind, name, uid, resource_version, generation, json,"
+                      + " blob) VALUES (?, ?, ?, ?, ?, ?, ?)");
           insert.setString(1, kind.plural());
           insert.setString(2, name);
           insert.setString(3, meta.uid());
           insert.setLong(4, next);
           insert.setLong(5, 1);
           insert.setString(6, text);
+          insert.setString(7, blob);
           insert.executeUpdate();
-          return Change.of(stored, WatchEvent.Type.ADDED, text);
+          return Change.of(stored, WatchEvent.Type.ADDED, text, blob);
         });
   }
 
@@ -247,7 +255,9 @@ public final class SqliteResourceStore implements ResourceStore {
         next -> {
           ObjectNode stored = selectForWrite(kind, resource);
           ObjectMeta storedMeta = ResourceCodec.metadataOf(kind, name, stored);
-          ObjectNode proposed = ResourceCodec.tree(kind, name, resource);
+          ObjectNode proposed =
+              ResourceCodec.tree(kind, name, ModuleBlobs.withoutInlineBytes(kind, resource));
+          blobs.store(writer, kind, resource, proposed);
           boolean specChanged = !Objects.equals(stored.get("spec"), proposed.get("spec"));
           ObjectMeta given = resource.metadata();
           ObjectMeta meta =
@@ -264,7 +274,7 @@ public final class SqliteResourceStore implements ResourceStore {
           proposed.set("metadata", ResourceCodec.tree(kind, name, meta));
           proposed.set("status", stored.get("status"));
           if (proposed.equals(stored)) {
-            return Change.none(ResourceCodec.fromTree(kind, name, stored));
+            return Change.none(blobs.materialize(writer, kind, name, stored));
           }
           return replaceRow(kind, name, proposed, next, meta.generation());
         });
@@ -279,9 +289,11 @@ public final class SqliteResourceStore implements ResourceStore {
         name,
         next -> {
           ObjectNode stored = selectForWrite(kind, resource);
-          JsonNode status = ResourceCodec.tree(kind, name, resource).get("status");
+          JsonNode status =
+              ResourceCodec.tree(kind, name, ModuleBlobs.withoutInlineBytes(kind, resource))
+                  .get("status");
           if (Objects.equals(stored.get("status"), status)) {
-            return Change.none(ResourceCodec.fromTree(kind, name, stored));
+            return Change.none(blobs.materialize(writer, kind, name, stored));
           }
           stored.set("status", status);
           return replaceRow(
@@ -324,6 +336,7 @@ public final class SqliteResourceStore implements ResourceStore {
           if (row == null) {
             return Change.none(false);
           }
+          String blob = selectBlob(kind, name);
           PreparedStatement delete = statement("DELETE FROM resources WHERE kind = ? AND name = ?");
           delete.setString(1, kind.plural());
           delete.setString(2, name);
@@ -331,7 +344,8 @@ public final class SqliteResourceStore implements ResourceStore {
           return Change.of(
               true,
               WatchEvent.Type.DELETED,
-              ResourceCodec.withResourceVersion(kind, name, row, next));
+              ResourceCodec.withResourceVersion(kind, name, row, next),
+              blob);
         });
   }
 
@@ -457,14 +471,17 @@ public final class SqliteResourceStore implements ResourceStore {
     Change<T> apply(long nextVersion) throws SQLException;
   }
 
-  /** What a write step did: its result and, unless nothing changed, the event to append. */
-  private record Change<T>(T result, WatchEvent.Type type, String json) {
-    static <T> Change<T> of(T result, WatchEvent.Type type, String json) {
-      return new Change<>(result, type, json);
+  /**
+   * What a write step did: its result and, unless nothing changed, the event to append (its stored
+   * JSON and the module blob that refers to, or null).
+   */
+  private record Change<T>(T result, WatchEvent.Type type, String json, String blob) {
+    static <T> Change<T> of(T result, WatchEvent.Type type, String json, String blob) {
+      return new Change<>(result, type, json, blob);
     }
 
     static <T> Change<T> none(T result) {
-      return new Change<>(result, null, null);
+      return new Change<>(result, null, null, null);
     }
   }
 
@@ -568,12 +585,14 @@ public final class SqliteResourceStore implements ResourceStore {
       throws SQLException {
     PreparedStatement insert =
         statement(
-            "INSERT INTO events (resource_version, kind, name, type, json) VALUES (?, ?, ?, ?, ?)");
+            "INSERT INTO events (resource_version, kind, name, type, json, blob)"
+                + " VALUES (?, ?, ?, ?, ?, ?)");
     insert.setLong(1, version);
     insert.setString(2, kind.plural());
     insert.setString(3, name);
     insert.setString(4, change.type().name());
     insert.setString(5, change.json());
+    insert.setString(6, change.blob());
     insert.executeUpdate();
     writeMeta(META_VERSION, version);
     return prune(version);
@@ -588,7 +607,13 @@ public final class SqliteResourceStore implements ResourceStore {
     delete.setLong(1, compacted);
     int pruned = delete.executeUpdate();
     writeMeta(META_COMPACTED, compacted);
-    LOG.debug("Store {} pruned {} events up to resourceVersion {}", dbFile, pruned, compacted);
+    int swept = blobs.sweep(writer);
+    LOG.debug(
+        "Store {} pruned {} events up to resourceVersion {} and {} module blobs",
+        dbFile,
+        pruned,
+        compacted,
+        swept);
     return compacted;
   }
 
@@ -628,19 +653,30 @@ public final class SqliteResourceStore implements ResourceStore {
       Kind<R> kind, String name, ObjectNode tree, long version, long generation)
       throws SQLException {
     ((ObjectNode) tree.get("metadata")).put("resourceVersion", version);
-    R result = ResourceCodec.fromTree(kind, name, tree);
-    String text = ResourceCodec.toJson(kind, name, result);
+    String text = ResourceCodec.toJson(kind, name, tree);
+    String blob = ModuleBlobs.reference(tree);
+    R result = blobs.materialize(writer, kind, name, tree.deepCopy());
     PreparedStatement update =
         statement(
-            "UPDATE resources SET resource_version = ?, generation = ?, json = ?"
+            "UPDATE resources SET resource_version = ?, generation = ?, json = ?, blob = ?"
                 + " WHERE kind = ? AND name = ?");
     update.setLong(1, version);
     update.setLong(2, generation);
     update.setString(3, text);
-    update.setString(4, kind.plural());
-    update.setString(5, name);
+    update.setString(4, blob);
+    update.setString(5, kind.plural());
+    update.setString(6, name);
     update.executeUpdate();
-    return Change.of(result, WatchEvent.Type.MODIFIED, text);
+    return Change.of(result, WatchEvent.Type.MODIFIED, text, blob);
+  }
+
+  private String selectBlob(Kind<?> kind, String name) throws SQLException {
+    PreparedStatement select = statement("SELECT blob FROM resources WHERE kind = ? AND name = ?");
+    select.setString(1, kind.plural());
+    select.setString(2, name);
+    try (ResultSet rows = select.executeQuery()) {
+      return rows.next() ? rows.getString(1) : null;
+    }
   }
 
   private static String selectJson(Connection c, Kind<?> kind, String name) throws SQLException {
@@ -662,7 +698,7 @@ public final class SqliteResourceStore implements ResourceStore {
       select.setString(1, kind.plural());
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          parseOrSkip(kind, rows.getString(1), rows.getString(2)).ifPresent(resources::add);
+          parseOrSkip(c, kind, rows.getString(1), rows.getString(2)).ifPresent(resources::add);
         }
       }
     }
@@ -686,7 +722,7 @@ public final class SqliteResourceStore implements ResourceStore {
           count++;
           last = rows.getLong(1);
           WatchEvent.Type type = WatchEvent.Type.valueOf(rows.getString(3));
-          parseOrSkip(kind, rows.getString(2), rows.getString(4))
+          parseOrSkip(c, kind, rows.getString(2), rows.getString(4))
               .ifPresent(r -> events.add(new WatchEvent<>(type, r)));
         }
       }
@@ -694,9 +730,10 @@ public final class SqliteResourceStore implements ResourceStore {
     return new EventBatch<>(events, count == limit ? last : Math.max(last, head));
   }
 
-  private <R extends Resource<R>> Optional<R> parseOrSkip(Kind<R> kind, String name, String text) {
+  private <R extends Resource<R>> Optional<R> parseOrSkip(
+      Connection c, Kind<R> kind, String name, String text) throws SQLException {
     try {
-      return Optional.of(ResourceCodec.parse(kind, name, text));
+      return Optional.of(blobs.parse(c, kind, name, text));
     } catch (StoreException.Corrupt e) {
       LOG.error("{}; skipping it", e.getMessage());
       return Optional.empty();
@@ -744,48 +781,7 @@ public final class SqliteResourceStore implements ResourceStore {
 
   // ---- connections and schema ----
 
-  private void createSchema() throws SQLException {
-    try (Statement s = writer.createStatement()) {
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)"
-              + " WITHOUT ROWID");
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS resources (kind TEXT NOT NULL, name TEXT NOT NULL,"
-              + " uid TEXT NOT NULL, resource_version INTEGER NOT NULL,"
-              + " generation INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, name))"
-              + " WITHOUT ROWID");
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS events (resource_version INTEGER PRIMARY KEY,"
-              + " kind TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, json TEXT NOT NULL)");
-      s.execute("CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, resource_version)");
-      s.execute(
-          "INSERT OR IGNORE INTO meta (key, value) VALUES ('"
-              + META_SCHEMA
-              + "', "
-              + SCHEMA_VERSION
-              + "), ('"
-              + META_VERSION
-              + "', 0), ('"
-              + META_COMPACTED
-              + "', 0)");
-    }
-    long schema = readMeta(writer, META_SCHEMA);
-    if (schema > SCHEMA_VERSION) {
-      throw new StoreException(
-          null,
-          null,
-          "store "
-              + dbFile
-              + ": schema version "
-              + schema
-              + " (expected: at most "
-              + SCHEMA_VERSION
-              + "; written by a newer Wasmbed)",
-          null);
-    }
-  }
-
-  private static long readMeta(Connection c, String key) throws SQLException {
+  static long readMeta(Connection c, String key) throws SQLException {
     try (PreparedStatement select = c.prepareStatement("SELECT value FROM meta WHERE key = ?")) {
       select.setString(1, key);
       try (ResultSet rows = select.executeQuery()) {

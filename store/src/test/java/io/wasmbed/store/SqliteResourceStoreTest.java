@@ -218,7 +218,8 @@ class SqliteResourceStoreTest extends ResourceStoreContract {
 
     assertThatThrownBy(() -> SqliteResourceStore.open(dbFile(), CLOCK))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("schema version 99 (expected: at most 1");
+        .hasMessageContaining(
+            "schema version 99 (expected: at most " + SqliteResourceStore.SCHEMA_VERSION);
   }
 
   @Test
