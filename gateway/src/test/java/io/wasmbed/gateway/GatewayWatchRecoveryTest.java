@@ -58,7 +58,8 @@ class GatewayWatchRecoveryTest {
     view.pause();
     for (int i = 0; i < 3 * RETENTION; i++) {
       gw.store.create(Kind.DEVICE, device("filler-" + i));
-      gw.deploy("filler-" + i, new byte[] {0, 'a', 's', 'm'}, digestOf(i), List.of("nowhere"));
+      byte[] module = {0, 'a', 's', 'm', (byte) i, (byte) (i >> 8)};
+      gw.deploy("filler-" + i, module, digestOf(module), List.of("nowhere"));
     }
     view.resume();
 
@@ -103,7 +104,9 @@ class GatewayWatchRecoveryTest {
         ObjectMeta.named(name), new Device.Spec("key-" + name, "test", List.of(), null), null);
   }
 
-  private static String digestOf(int i) {
-    return "sha256:" + String.format("%064x", i);
+  private static String digestOf(byte[] module) throws Exception {
+    return "sha256:"
+        + java.util.HexFormat.of()
+            .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(module));
   }
 }
