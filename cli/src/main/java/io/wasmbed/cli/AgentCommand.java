@@ -33,10 +33,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Run one device agent against a gateway.",
       "",
-      "The device has its own key (created on first run in --dir), its certificate, a mutual",
-      "TLS connection to the gateway, heartbeats, and its apps in the WebAssembly sandbox.",
-      "A device without a certificate writes device.csr and exits 3, unless --register asks",
-      "the control plane (with an operator API key) to register it right away."
+      "The device has its own key (created on first run in --dir), its certificate, a mutual TLS connection to the gateway, heartbeats, and its apps in the WebAssembly sandbox. A device without a certificate writes device.csr and exits 3, unless --register asks the control plane (with an operator API key) to register it right away."
     },
     mixinStandardHelpOptions = true)
 final class AgentCommand implements Callable<Integer> {
@@ -89,7 +86,9 @@ final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
+    DataDir.requireNonEmpty("--dir", dir);
     AgentConfig config = config();
+    KeyValues.parse("--label", labels); // a usage error must not leave a key behind
     DeviceIdentity identity = DeviceIdentity.loadOrCreate(dir, keyAlgorithm);
     if (!identity.isEnrolled()) {
       if (!register) {
@@ -132,7 +131,11 @@ final class AgentCommand implements Callable<Integer> {
         csrFile, Pem.encode(Csrs.parse(identity.csr(deviceName))), StandardCharsets.UTF_8);
     out.printf("This device has no certificate yet. Its request is in %s.%n", csrFile);
     out.printf("Register it (on the control plane), then start the agent again:%n");
-    out.printf("  ./wasmbed device register %s --csr %s --out %s%n", deviceName, csrFile, dir);
+    StringBuilder labelFlags = new StringBuilder();
+    KeyValues.parse("--label", labels)
+        .forEach((k, v) -> labelFlags.append(" --label ").append(k).append('=').append(v));
+    out.printf(
+        "  wasmbed device register %s --csr %s --out %s%s%n", deviceName, csrFile, dir, labelFlags);
     out.printf("or run the agent with --register to do both in one step.%n");
     out.flush();
     return 3;

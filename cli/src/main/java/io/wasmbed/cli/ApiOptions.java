@@ -1,9 +1,7 @@
 package io.wasmbed.cli;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -31,16 +29,32 @@ final class ApiOptions {
           "Data directory of a local `wasmbed up` (default: $WASMBED_HOME or ~/.wasmbed).")
   Path dataDir;
 
+  private static final long MAX_KEY_BYTES = 1024;
+
   ApiClient client() {
     return new ApiClient(baseUrl(), apiKey());
   }
 
   private String baseUrl() {
     if (api != null) {
-      return api;
+      return requireHttpUrl("--api", api);
     }
     String fromEnv = System.getenv("WASMBED_API");
-    return fromEnv != null && !fromEnv.isBlank() ? fromEnv : "http://127.0.0.1:4480";
+    String url = fromEnv != null && !fromEnv.isBlank() ? fromEnv : "http://127.0.0.1:4480";
+    return requireHttpUrl(fromEnv != null && !fromEnv.isBlank() ? "WASMBED_API" : "--api", url);
+  }
+
+  private static String requireHttpUrl(String source, String url) {
+    if (!url.matches("https?://[^\\s/]+(/.*)?")) {
+      throw new CliException(
+          source
+              + ": '"
+              + url
+              + "' (expected: an http:// or https:// URL such as"
+              + " http://127.0.0.1:4480)",
+          2);
+    }
+    return url;
   }
 
   private String apiKey() {
@@ -51,16 +65,20 @@ final class ApiOptions {
       }
     }
     Path file = apiKeyFile != null ? apiKeyFile : DataDir.resolve(dataDir).resolve("admin.key");
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8).trim();
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(file)) {
       throw new CliException(
           "no API key: "
               + file
               + " does not exist (expected: run `wasmbed up` first, or pass --api-key-file, "
               + "or set WASMBED_API_KEY)");
-    } catch (IOException e) {
-      throw new CliException("cannot read API key file " + file + ": " + e.getMessage());
     }
+    String key =
+        new String(InputFile.read("--api-key-file", file, MAX_KEY_BYTES), StandardCharsets.UTF_8)
+            .trim();
+    if (!key.matches("[A-Za-z0-9_-]+")) {
+      throw new CliException(
+          "--api-key-file: " + file + " does not hold an API key (expected: one line wb_...)", 2);
+    }
+    return key;
   }
 }

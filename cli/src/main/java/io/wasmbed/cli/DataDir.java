@@ -9,7 +9,16 @@ final class DataDir {
 
   private DataDir() {}
 
+  /** Refuses an empty path: it would silently mean the current directory. */
+  static Path requireNonEmpty(String option, Path dir) {
+    if (dir != null && dir.toString().isBlank()) {
+      throw new CliException(option + ": '' (expected: a directory)", 2);
+    }
+    return dir;
+  }
+
   static Path resolve(Path explicit) {
+    requireNonEmpty("--data-dir", explicit);
     if (explicit != null) {
       return explicit.toAbsolutePath().normalize();
     }

@@ -44,15 +44,15 @@ import picocli.CommandLine.Spec;
     description = {
       "Run everything in one process and deploy an app to N simulated devices.",
       "",
-      "Starts a control plane, a gateway and N device agents, registers and certifies the",
-      "devices, deploys a WebAssembly app to all of them over mutual TLS, waits until it runs",
-      "everywhere, prints devices, apps and app output, and exits 0 (non-zero with the reason",
-      "if anything did not come up in time)."
+      "Starts a control plane, a gateway and N device agents, registers and certifies the"
+          + " devices, deploys a WebAssembly app to all of them over mutual TLS, waits until it"
+          + " runs everywhere, prints devices, apps and app output, and exits 0 (non-zero with"
+          + " the reason if anything did not come up in time or the app failed)."
     },
     mixinStandardHelpOptions = true)
 final class DemoCommand implements Callable<Integer> {
 
-  private static final Duration OUTPUT_WAIT = Duration.ofSeconds(15);
+  private static final Duration OUTPUT_WAIT = Duration.ofSeconds(5);
   static final String DEFAULT_APP = "examples/temperature-monitor/temperature-monitor.wasm";
   private static final Map<String, String> DEMO_LABELS = Map.of("fleet", "demo");
 
@@ -95,6 +95,9 @@ final class DemoCommand implements Callable<Integer> {
     out = spec.commandLine().getOut();
     if (devices < 1 || devices > 1000) {
       throw new CliException("--devices: " + devices + " (expected: 1 to 1000)", 2);
+    }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new CliException("--timeout: " + timeout.toSeconds() + "s (expected: more than 0)", 2);
     }
     byte[] module = readModule();
     boolean temporary = dataDir == null;
@@ -192,11 +195,20 @@ final class DemoCommand implements Callable<Integer> {
     platform.controlPlane().applications().start(appName);
   }
 
-  /** Waits a little for output; an app that publishes nothing still counts as running. */
+  /**
+   * Waits a little for output; an app that publishes nothing still counts as running, but one that
+   * fails meanwhile (a tick that loops, a flood of output) fails the demo.
+   */
   private void awaitOutput(EmbeddedPlatform platform, String appName) throws InterruptedException {
     long deadline = System.nanoTime() + Math.min(timeout.toNanos(), OUTPUT_WAIT.toNanos());
     while (devicesWithReadings(platform, appName) < devices && System.nanoTime() < deadline) {
+      requireNoFailure(platform, appName);
       Thread.sleep(50);
+    }
+    requireNoFailure(platform, appName);
+    if (running(platform, appName) < devices) {
+      throw new CliException(
+          "demo failed: " + appName + " stopped running (" + describe(platform, appName) + ")");
     }
     out.printf(
         "  Readings arriving from %d/%d devices%n%n",
@@ -300,6 +312,14 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  private static void requireNoFailure(EmbeddedPlatform platform, String appName) {
+    failure(platform, appName)
+        .ifPresent(
+            reason -> {
+              throw new CliException("demo failed: " + reason);
+            });
+  }
+
   /** The first device on which the app failed, if any: then waiting longer cannot help. */
   private static Optional<String> failure(EmbeddedPlatform platform, String app) {
     return platform.store().get(Kind.APPLICATION, app).stream()
@@ -356,7 +376,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static Path prepare(Path dir) {
-    Path absolute = dir.toAbsolutePath();
+    Path absolute = DataDir.requireNonEmpty("--data-dir", dir).toAbsolutePath();
     if (Files.exists(absolute) && !Files.isDirectory(absolute)) {
       throw new CliException("--data-dir: " + absolute + " exists and is not a directory", 2);
     }

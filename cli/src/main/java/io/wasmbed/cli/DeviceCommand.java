@@ -122,7 +122,8 @@ final class DeviceCommand {
       name = "register",
       description = {
         "Register a device from its certificate signing request and issue its certificate.",
-        "With --out, writes device.crt and gateway-ca.crt into the agent's data directory."
+        "",
+        "With --out, writes device.crt and gateway-ca.crt into the agent's --dir."
       },
       mixinStandardHelpOptions = true)
   static final class RegisterDevice implements Callable<Integer> {
@@ -150,8 +151,9 @@ final class DeviceCommand {
     @Override
     public Integer call() throws IOException {
       byte[] request = InputFile.read("--csr", csr, InputFile.MAX_CSR_BYTES);
+      String csrKey = publicKeyOf(request);
       if (out != null) {
-        requireKeyOf(out, request);
+        requireKeyOf(out, csrKey);
       }
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("name", name);
@@ -169,8 +171,23 @@ final class DeviceCommand {
       return 0;
     }
 
+    /**
+     * Parses the request here, so that a wrong file (a private key, say) is refused before anything
+     * is sent.
+     */
+    private static String publicKeyOf(byte[] request) {
+      try {
+        return PublicKeys.encode(Csrs.publicKey(Csrs.parse(request)));
+      } catch (RuntimeException e) {
+        throw new CliException(
+            "--csr: not a certificate signing request (expected: the device.csr an agent"
+                + " wrote)",
+            2);
+      }
+    }
+
     /** Refuses before registering anything when --out holds another device's key. */
-    private static void requireKeyOf(Path dir, byte[] request) {
+    private static void requireKeyOf(Path dir, String csrKey) {
       if (!Files.exists(dir.resolve(DeviceIdentity.KEY_FILE))) {
         throw new CliException(
             "--out: "
@@ -179,13 +196,6 @@ final class DeviceCommand {
                 + DeviceIdentity.KEY_FILE
                 + " (expected: the agent's --dir)",
             2);
-      }
-      String csrKey;
-      try {
-        csrKey = PublicKeys.encode(Csrs.publicKey(Csrs.parse(request)));
-      } catch (RuntimeException e) {
-        throw new CliException(
-            "--csr: not a valid certificate signing request: " + e.getMessage(), 2);
       }
       String deviceKey =
           PublicKeys.encode(DeviceIdentity.loadOrCreate(dir, KeyAlgorithm.ED25519).publicKey());

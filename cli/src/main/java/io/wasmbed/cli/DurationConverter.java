@@ -17,13 +17,20 @@ final class DurationConverter implements ITypeConverter<Duration> {
   public Duration convert(String value) {
     Matcher matcher = SHORT.matcher(value.trim());
     if (matcher.matches()) {
-      long amount = Long.parseLong(matcher.group(1));
-      return switch (matcher.group(2)) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        default -> Duration.ofHours(amount);
-      };
+      try {
+        long amount = Long.parseLong(matcher.group(1));
+        Duration duration =
+            switch (matcher.group(2)) {
+              case "ms" -> Duration.ofMillis(amount);
+              case "s" -> Duration.ofSeconds(amount);
+              case "m" -> Duration.ofMinutes(amount);
+              default -> Duration.ofHours(amount);
+            };
+        duration.toMillis(); // every user of a duration needs it in milliseconds
+        return duration;
+      } catch (ArithmeticException | NumberFormatException e) {
+        throw new TypeConversionException("'" + value + "' (expected: a shorter duration)");
+      }
     }
     try {
       return Duration.parse(value.trim());

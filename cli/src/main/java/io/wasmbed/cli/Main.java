@@ -23,9 +23,17 @@ import picocli.CommandLine.Command;
       KeyCommand.class,
       CommandLine.HelpCommand.class
     })
-public final class Main {
+public final class Main implements Runnable {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   private Main() {}
+
+  /** {@code wasmbed} alone prints the help. */
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
 
   public static void main(String[] args) {
     System.exit(run(args));

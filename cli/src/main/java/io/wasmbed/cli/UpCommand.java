@@ -1,6 +1,9 @@
 package io.wasmbed.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,10 +20,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Run the control plane and a gateway in one process.",
       "",
-      "The control plane is the store, the PKI, the controllers and the API.",
-      "State lives in the data directory; a restart on the same directory keeps devices,",
-      "applications, keys and certificates. The admin API key is printed on first start only",
-      "and kept in <data-dir>/admin.key."
+      "The control plane is the store, the PKI, the controllers and the API. State lives in the"
+          + " data directory; a restart on the same directory keeps devices, applications, keys"
+          + " and certificates. The admin API key is printed on first start only and kept in"
+          + " <data-dir>/admin.key."
     },
     mixinStandardHelpOptions = true)
 final class UpCommand implements Callable<Integer> {
@@ -80,13 +83,10 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    EmbeddedPlatform.Settings settings =
-        EmbeddedPlatform.Settings.defaults(DataDir.resolve(dataDir))
-            .withBindHost(bind)
-            .withHttpBindHost(httpBind)
-            .withApiHost(apiHost)
-            .withPorts(port, httpPort, apiPort)
-            .withHeartbeatTimeout(heartbeatTimeout);
+    EmbeddedPlatform.Settings settings = settings();
+    requireFree(bind, port, "--port");
+    requireFree(httpBind, httpPort, "--http-port");
+    requireFree(apiHost, apiPort, "--api-port");
     PrintWriter out = spec.commandLine().getOut();
     if (settings.apiExposed()) {
       spec.commandLine()
@@ -117,14 +117,52 @@ final class UpCommand implements Callable<Integer> {
     platform
         .initialAdminKey()
         .ifPresent(
-            key -> {
-              out.printf(
-                  "%nAdmin API key (shown once; also in %s):%n  %s%n",
-                  settings.dataDir().resolve("admin.key"), key);
-            });
+            key ->
+                out.printf(
+                    "%nAdmin API key (shown once; also in %s):%n  %s%n",
+                    settings.dataDir().resolve("admin.key"), key));
     out.printf("%nPress Ctrl-C to stop.%n");
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** Checked before anything is created in the data directory. */
+  private EmbeddedPlatform.Settings settings() {
+    try {
+      return EmbeddedPlatform.Settings.defaults(DataDir.resolve(dataDir))
+          .withBindHost(bind)
+          .withHttpBindHost(httpBind)
+          .withApiHost(apiHost)
+          .withPorts(port, httpPort, apiPort)
+          .withHeartbeatTimeout(heartbeatTimeout);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage(), 2);
+    }
+  }
+
+  /**
+   * Fails with one line when a port is taken, before keys and certificates are created; the
+   * platform still reports a port lost in the short race after this check.
+   */
+  private static void requireFree(String host, int port, String option) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new CliException(
+          "cannot listen on "
+              + host
+              + ":"
+              + port
+              + ": "
+              + e.getMessage()
+              + " (choose another with "
+              + option
+              + ")");
+    }
   }
 }

@@ -161,6 +161,34 @@ class CliEndToEndTest {
   }
 
   @Test
+  void namesAreEncodedSoAQueryInANameCannotActOnAnotherResource() {
+    fixture.devices(1);
+
+    Fixture.CliRun delete = fixture.cli("device", "delete", "device-01?really=no");
+
+    assertThat(delete.exitCode()).isEqualTo(1);
+    assertThat(delete.err()).contains("HTTP 400").contains("device-01?really=no");
+    assertThat(fixture.platform.store().get(io.wasmbed.store.Kind.DEVICE, "device-01")).isPresent();
+  }
+
+  @Test
+  void filesThatAreNotWhatTheyClaimAreRefusedLocally() throws Exception {
+    Path junkKey = dataDir.resolve("junk.key");
+    Files.write(junkKey, new byte[64 * 1024]);
+    Fixture.CliRun junk = fixture.cli("device", "list", "--api-key-file", junkKey.toString());
+    assertThat(junk.exitCode()).isEqualTo(2);
+    assertThat(junk.err().strip().lines().count()).isEqualTo(1);
+
+    DeviceIdentity.loadOrCreate(deviceDir, KeyAlgorithm.ED25519);
+    Fixture.CliRun privateKeyAsCsr =
+        fixture.cli(
+            "device", "register", "dev9", "--csr", deviceDir.resolve("device.key").toString());
+    assertThat(privateKeyAsCsr.exitCode()).isEqualTo(2);
+    assertThat(privateKeyAsCsr.err()).contains("not a certificate signing request");
+    assertThat(fixture.platform.store().get(io.wasmbed.store.Kind.DEVICE, "dev9")).isEmpty();
+  }
+
+  @Test
   void wrongApiKeyIsRefused() throws Exception {
     Path wrongKey = dataDir.resolve("wrong.key");
     Files.writeString(wrongKey, "wb_not_a_real_key");

@@ -54,6 +54,27 @@ class DemoCommandTest {
   }
 
   @Test
+  void demoFailsWhenTheAppFailsAfterItStarted() {
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = Main.commandLine();
+    commandLine.setOut(new PrintWriter(new StringWriter(), true));
+    commandLine.setErr(new PrintWriter(err, true));
+
+    int code =
+        commandLine.execute(
+            "demo",
+            "--devices",
+            "1",
+            "--app",
+            Path.of("src/test/resources/modules/spin-tick.wasm").toString(),
+            "--data-dir",
+            dataDir.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).contains("demo failed").contains("spin-tick");
+  }
+
+  @Test
   void demoRefusesAMissingAppFileWithExitCode2() {
     StringWriter err = new StringWriter();
     CommandLine commandLine = Main.commandLine();

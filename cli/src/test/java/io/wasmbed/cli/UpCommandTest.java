@@ -20,7 +20,7 @@ class UpCommandTest {
   void outOfRangePortIsRefusedBeforeAnythingIsCreated() {
     Result result = up("--port", "99999");
 
-    assertThat(result.code()).isEqualTo(1);
+    assertThat(result.code()).isEqualTo(2);
     assertThat(result.err()).contains("--port: 99999 (expected: 0 to 65535");
     assertThat(dataDir.resolve("pki")).doesNotExist();
   }

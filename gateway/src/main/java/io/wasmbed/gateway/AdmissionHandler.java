@@ -135,8 +135,7 @@ final class AdmissionHandler extends ChannelInboundHandlerAdapter {
         refuse(ctx, Refusal.REVOKED, describe(leaf) + ": device " + device.name() + " is Revoked");
         return;
       }
-      Optional<String> holder =
-          sessions.conflictingHolder(device.name(), ctx.channel().remoteAddress());
+      Optional<String> holder = sessions.conflictingHolder(device.name());
       if (holder.isPresent()) {
         refuseConflictingIdentity(ctx, device, leaf, holder.get());
         return;

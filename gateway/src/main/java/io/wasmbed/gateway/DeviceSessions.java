@@ -4,14 +4,11 @@ import io.netty.channel.Channel;
 import io.wasmbed.protocol.Message.DeviceInfo;
 import io.wasmbed.store.Device;
 import io.wasmbed.store.Device.Phase;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -23,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * Unreachable when the device fell silent.
  */
 final class DeviceSessions {
+  /** The store gets a device's {@code lastHeartbeat} at most this often. */
+  static final Duration HEARTBEAT_WRITE_INTERVAL = Duration.ofSeconds(5);
+
   private static final Logger log = LoggerFactory.getLogger(DeviceSessions.class);
 
   private final String gatewayName;
@@ -92,18 +92,16 @@ final class DeviceSessions {
   }
 
   /**
-   * While {@code device} is in an identity conflict, where its live session comes from if {@code
-   * remote} is another address: the caller refuses the connection then.
+   * While {@code device} is in an identity conflict and has a live session, where that session
+   * comes from: the caller refuses any new connection for the device then, whatever its address
+   * (two clones on one host share an address). Without a live session the newcomer is admitted.
    */
-  Optional<String> conflictingHolder(String device, SocketAddress remote) {
+  Optional<String> conflictingHolder(String device) {
     Session current = live.get(device);
     if (current == null || conflicts.note(device).isEmpty()) {
       return Optional.empty();
     }
-    SocketAddress held = current.channel().remoteAddress();
-    return Objects.equals(address(held), address(remote))
-        ? Optional.empty()
-        : Optional.of(String.valueOf(held));
+    return Optional.of(remote(current.channel()));
   }
 
   /** Two agents with one identity replace each other's session: warn, note it, hold the device. */
@@ -119,10 +117,11 @@ final class DeviceSessions {
     }
     metrics.identityConflict();
     log.warn(
-        "Device {}: {}; refusing it from addresses other than {} for {}s",
+        "Device {}: {}; keeping the session from {} and refusing new connections while it lives,"
+            + " for {}s",
         device,
         note,
-        address(current.channel().remoteAddress()),
+        remote(current.channel()),
         IdentityConflicts.HOLD.toSeconds());
     control.execute(
         "note identity conflict of " + device,
@@ -130,7 +129,18 @@ final class DeviceSessions {
         () -> DeviceStatuses.patch(store, device, s -> s.withPhase(s.phase(), note)));
   }
 
+  /**
+   * A Heartbeat arrived. Liveness is tracked in memory (the idle handler sees every frame); the
+   * store gets {@code lastHeartbeat} at most once per {@link #HEARTBEAT_WRITE_INTERVAL}, so a
+   * chatty device cannot turn its heartbeats into a stream of store writes.
+   */
   void heartbeat(Session session) {
+    Instant now = clock.instant();
+    session.heartbeatReceived(now);
+    boolean write = session.claimHeartbeatWrite(now, HEARTBEAT_WRITE_INTERVAL);
+    if (!write && session.ready()) {
+      return;
+    }
     control.execute(
         "heartbeat of " + session.device(),
         session.device(),
@@ -138,8 +148,10 @@ final class DeviceSessions {
           if (!isLive(session)) {
             return;
           }
-          DeviceStatuses.patch(
-              store, session.device(), s -> ownedBy(s) ? s.heartbeat(clock.instant()) : s);
+          if (write) {
+            DeviceStatuses.patch(
+                store, session.device(), s -> ownedBy(s) ? s.heartbeat(clock.instant()) : s);
+          }
           if (!session.ready()) {
             session.markReady();
             reconciler.reconcile(session);
@@ -228,6 +240,8 @@ final class DeviceSessions {
       }
       case PROTOCOL_ERROR ->
           writeLeft(session, Phase.Disconnected, "closed after a protocol error");
+      case FRAME_RATE ->
+          writeLeft(session, Phase.Disconnected, "closed for sending frames too fast");
       default -> writeLeft(session, Phase.Disconnected, "connection closed");
     }
     log.info("Device {} session ended ({})", session.device(), session.closeReason().label());
@@ -248,9 +262,5 @@ final class DeviceSessions {
 
   private static String remote(Channel channel) {
     return String.valueOf(channel.remoteAddress());
-  }
-
-  private static InetAddress address(SocketAddress socket) {
-    return socket instanceof InetSocketAddress inet ? inet.getAddress() : null;
   }
 }

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * One device connection's pipeline, one handler per concern:
  *
  * <pre>
- * rate-limit -> tls -> frame codec -> frame-metrics -> idle -> admission -> mdc -> session -> dispatch
- *     -> connection-errors -> protocol errors
+ * rate-limit -> tls -> frame codec -> frame-metrics -> idle -> admission -> frame-rate -> mdc
+ *     -> session -> dispatch -> connection-errors -> protocol errors
  * </pre>
  */
 final class GatewayPipeline extends ChannelInitializer<SocketChannel> {
@@ -80,6 +80,8 @@ final class GatewayPipeline extends ChannelInitializer<SocketChannel> {
             parts.metrics(),
             parts.control(),
             parts.refusals()));
+    pipeline.addLast(
+        FrameRateLimiter.NAME, new FrameRateLimiter(parts.metrics(), parts.refusals()));
     pipeline.addLast(DeviceMdcHandler.NAME, mdc);
     pipeline.addLast(SessionHandler.NAME, new SessionHandler(parts.sessions(), clock));
     pipeline.addLast(

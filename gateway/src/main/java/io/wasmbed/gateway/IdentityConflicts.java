@@ -13,7 +13,8 @@ import java.util.Optional;
  * Notices one device identity used by two agents at once (a cloned key): their sessions keep
  * replacing each other. More than {@link #MAX_REPLACEMENTS} replacements of one device's session
  * within {@link #WINDOW} start a conflict that lasts {@link #HOLD}; while it lasts the gateway
- * keeps the session it has and refuses the device from other addresses. Thread-safe: sessions open
+ * keeps the session it has and refuses any new connection for the device while that session lives
+ * (from whatever address: clones on one host share it). Thread-safe: sessions open
  * on many event loops.
  */
 final class IdentityConflicts {
@@ -39,7 +40,7 @@ final class IdentityConflicts {
   synchronized boolean replaced(String device, String note) {
     Instant now = clock.instant();
     if (active(device, now).isPresent()) {
-      return false; // the device reconnected from the address it holds
+      return false; // admitted after the held session ended: not another replacement
     }
     Deque<Instant> times = replacements.computeIfAbsent(device, d -> new ArrayDeque<>());
     times.addLast(now);

@@ -14,7 +14,9 @@ enum Refusal {
   UNKNOWN_KEY("unknown_key"),
   REVOKED("revoked"),
   RATE_LIMITED("rate_limited"),
-  IDENTITY_CONFLICT("identity_conflict");
+  IDENTITY_CONFLICT("identity_conflict"),
+  /** An admitted session sent frames faster than its limit; it is closed. */
+  FRAME_RATE("frame_rate");
 
   /** Set on a channel once it was refused, so that one refusal is counted and logged once. */
   static final AttributeKey<Refusal> KEY = AttributeKey.valueOf("wasmbed.refusal");

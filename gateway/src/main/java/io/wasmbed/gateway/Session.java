@@ -4,12 +4,14 @@ import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.wasmbed.protocol.Envelope;
 import io.wasmbed.protocol.Message;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One admitted device connection. The channel side (ids, close reason) is thread-safe; the
@@ -27,6 +29,7 @@ final class Session {
     REVOKED("revoked"),
     DELETED("deleted"),
     PROTOCOL_ERROR("protocol_error"),
+    FRAME_RATE("frame_rate"),
     SHUTDOWN("shutdown");
 
     private final String label;
@@ -55,6 +58,8 @@ final class Session {
   private final AtomicBoolean reconcileQueued = new AtomicBoolean();
   private volatile CloseReason closeReason = CloseReason.DISCONNECTED;
   private volatile boolean ready;
+  private volatile Instant lastHeartbeat;
+  private final AtomicReference<Instant> heartbeatWrittenAt = new AtomicReference<>();
 
   /** app -> digest the device runs, from DeviceInfo and acknowledged deploys. */
   final Map<String, String> running = new HashMap<>();
@@ -116,6 +121,28 @@ final class Session {
 
   void markReady() {
     ready = true;
+  }
+
+  /** Records a heartbeat in memory; exact, unlike the throttled copy in the store. */
+  void heartbeatReceived(Instant at) {
+    lastHeartbeat = at;
+  }
+
+  /** When the device last sent a Heartbeat in this session, or null if it has not yet. */
+  Instant lastHeartbeat() {
+    return lastHeartbeat;
+  }
+
+  /**
+   * Claims the right to write a heartbeat to the store at {@code now}: granted for the first
+   * heartbeat and then at most once per {@code every}.
+   */
+  boolean claimHeartbeatWrite(Instant now, Duration every) {
+    Instant last = heartbeatWrittenAt.get();
+    if (last != null && now.isBefore(last.plus(every))) {
+      return false;
+    }
+    return heartbeatWrittenAt.compareAndSet(last, now);
   }
 
   boolean queueReconcile() {

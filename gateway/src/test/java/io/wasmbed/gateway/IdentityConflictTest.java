@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Two agents with one device key (a cloned identity) keep replacing each other's session; the
- * gateway notices, says so, and keeps the session it has until the conflict has passed.
+ * gateway notices, says so, and while the conflict lasts refuses every new connection for the
+ * device (from any address, its own included) as long as the session it keeps is alive.
  */
 class IdentityConflictTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
@@ -48,7 +49,7 @@ class IdentityConflictTest {
   }
 
   @Test
-  void clonedIdentityIsDetectedAndTheOtherAddressRefusedWhileItLasts() {
+  void clonedIdentityIsDetectedAndNewConnectionsRefusedWhileItLasts() {
     SslContext shared = gw.clientTls(gw.register("sensor-1"));
     RawDevice holder = flap(shared, List.of(ORIGINAL, CLONE, ORIGINAL, CLONE, ORIGINAL));
 
@@ -73,16 +74,50 @@ class IdentityConflictTest {
         .contains("CN=sensor-1");
     assertThat(holder.isActive()).isTrue();
 
-    // The device that holds the session may reconnect from its address as usual.
+    // While the held session lives, even its own address may not open another one.
+    RawDevice second = introduce(shared, ORIGINAL);
+    await().atMost(WAIT).until(() -> !second.isActive());
+    assertThat(gw.counter("wasmbed.gateway.refusals", "reason", "identity_conflict")).isEqualTo(2);
+    assertThat(holder.isActive()).isTrue();
+
+    // Once the held session has ended, the device is admitted again.
+    holder.close();
+    await().atMost(WAIT).until(() -> !gw.server.connectedDevices().contains("sensor-1"));
     try (RawDevice reconnected = introduce(shared, ORIGINAL)) {
-      await().atMost(WAIT).until(() -> !holder.isActive());
       reconnected.send(new Message.Heartbeat());
       reconnected.await(Message.HeartbeatAck.class, WAIT);
-      assertThat(gw.device("sensor-1").status().phase()).isEqualTo(Device.Phase.Connected);
+      await()
+          .atMost(WAIT)
+          .until(() -> gw.device("sensor-1").status().phase() == Device.Phase.Connected);
       assertThat(gw.counter("wasmbed.gateway.identity.conflicts")).isEqualTo(1);
       assertThat(gw.counter("wasmbed.gateway.refusals", "reason", "identity_conflict"))
-          .isEqualTo(1);
+          .isEqualTo(2);
     }
+  }
+
+  @Test
+  void cloneOnTheSameHostIsRefusedWhileTheHeldSessionLives() {
+    SslContext shared = gw.clientTls(gw.register("sensor-1"));
+    RawDevice holder = flap(shared, List.of(ORIGINAL, ORIGINAL, ORIGINAL, ORIGINAL, ORIGINAL));
+    await().atMost(WAIT).until(() -> gw.counter("wasmbed.gateway.identity.conflicts") == 1);
+    assertThat(lines(Level.WARN, "possible cloned identity")).hasSize(1);
+
+    RawDevice clone = introduce(shared, ORIGINAL);
+    await().atMost(WAIT).until(() -> !clone.isActive());
+    assertThat(gw.counter("wasmbed.gateway.refusals", "reason", "identity_conflict")).isEqualTo(1);
+    assertThat(lines(Level.INFO, "identity_conflict"))
+        .singleElement()
+        .asString()
+        .startsWith("Refused connection from /" + ORIGINAL + ":")
+        .contains("CN=sensor-1");
+
+    // The first keeps its session: it still gets answers, and the device stays Connected.
+    assertThat(holder.isActive()).isTrue();
+    holder.send(new Message.Heartbeat());
+    holder.await(Message.HeartbeatAck.class, WAIT);
+    assertThat(gw.server.connectedDevices()).contains("sensor-1");
+    assertThat(gw.device("sensor-1").status().phase()).isEqualTo(Device.Phase.Connected);
+    holder.close();
   }
 
   @Test

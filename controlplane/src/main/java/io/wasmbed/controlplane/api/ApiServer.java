@@ -562,7 +562,13 @@ public final class ApiServer implements AutoCloseable {
 
   private void revokeKey(Context ctx) {
     String id = ctx.pathParam("id");
-    if (!keys.revoke(id)) {
+    boolean found;
+    try {
+      found = keys.revoke(id);
+    } catch (ControlPlaneException.Conflict e) {
+      throw refuse(ctx, new ApiError(409, "conflict", e.getMessage()), "last_admin_key", id);
+    }
+    if (!found) {
       throw ApiError.notFound("API key '" + id + "' not found");
     }
     ctx.json(Views.key(keys.get(id).orElseThrow()));

@@ -2,7 +2,11 @@ package io.wasmbed.controlplane.api;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.wasmbed.controlplane.apps.DeployRequest;
@@ -13,7 +17,9 @@ import io.wasmbed.store.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -24,6 +30,12 @@ import java.util.stream.Collectors;
  * that a missing field is reported by name by the service's checks instead of as a Jackson error.
  */
 public final class Bodies {
+
+  private static final int ECHO_CHARS = 64;
+
+  /** The shared mapper, but a fraction for an integer field is refused rather than truncated. */
+  private static final ObjectReader READER =
+      Json.mapper().reader().without(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
   private Bodies() {}
 
@@ -36,11 +48,12 @@ public final class Bodies {
       PolicyBody policy,
       Map<String, String> config,
       Map<String, String> labels,
-      Application.RestartPolicy restartPolicy) {
+      String restartPolicy) {
 
     DeployRequest toRequest() {
       requireNoNulls("config", config);
       requireNoNulls("labels", labels);
+      Application.RestartPolicy parsedRestartPolicy = parseRestartPolicy(restartPolicy);
       return new DeployRequest(
           name,
           module,
@@ -49,8 +62,39 @@ public final class Bodies {
           policy == null ? null : prefixed("policy", policy::toPolicy),
           config,
           labels,
-          restartPolicy);
+          parsedRestartPolicy);
     }
+  }
+
+  /** The restart policy by its exact name, as the API returns it; null stays null (the default). */
+  static Application.RestartPolicy parseRestartPolicy(String value) {
+    if (value == null) {
+      return null;
+    }
+    for (Application.RestartPolicy policy : Application.RestartPolicy.values()) {
+      if (policy.name().equals(value)) {
+        return policy;
+      }
+    }
+    throw ApiError.badRequest(
+        "restartPolicy: "
+            + quote(value)
+            + " (expected: "
+            + oneOf(Application.RestartPolicy.class)
+            + ")");
+  }
+
+  /** {@code A, B or C} for the constants of an enum. */
+  private static String oneOf(Class<?> enumType) {
+    Object[] constants = enumType.getEnumConstants();
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < constants.length; i++) {
+      if (i > 0) {
+        out.append(i == constants.length - 1 ? " or " : ", ");
+      }
+      out.append(constants[i]);
+    }
+    return out.toString();
   }
 
   public record TargetsBody(List<String> devices, Map<String, String> selector, Integer count) {
@@ -152,7 +196,7 @@ public final class Bodies {
       throw ApiError.badRequest("body: empty (expected: a JSON object)");
     }
     try {
-      T value = Json.mapper().readValue(body, type);
+      T value = READER.readValue(body, type);
       if (value == null) {
         throw ApiError.badRequest("body: null (expected: a JSON object)");
       }
@@ -160,16 +204,21 @@ public final class Bodies {
     } catch (JsonProcessingException e) {
       throw ApiError.badRequest(describe(e));
     } catch (IOException e) {
-      throw ApiError.badRequest("body: unreadable (" + e.getMessage() + ")");
+      throw ApiError.badRequest("body: unreadable (expected: a JSON object)");
     }
   }
 
+  /**
+   * What is wrong with a body, in the API's words: the field path, the value where Jackson knows
+   * it, and what was expected. Jackson's own messages name Java types, so they are never passed on
+   * except for parse errors, which describe only the JSON text.
+   */
   private static String describe(JsonProcessingException e) {
     if (e instanceof JsonParseException) {
       return "body: malformed JSON at "
           + location(e)
           + ": "
-          + e.getOriginalMessage()
+          + parseProblem(e.getOriginalMessage())
           + " (expected: a JSON object)";
     }
     if (e instanceof UnrecognizedPropertyException unknown) {
@@ -181,14 +230,88 @@ public final class Bodies {
               .collect(Collectors.joining(", "))
           + ")";
     }
-    if (e instanceof ValueInstantiationException instantiation
-        && instantiation.getCause() instanceof IllegalArgumentException cause) {
-      return cause.getMessage();
+    if (e instanceof ValueInstantiationException instantiation) {
+      if (instantiation.getCause() instanceof IllegalArgumentException cause
+          && cause.getMessage() != null) {
+        return cause.getMessage();
+      }
+      return path(instantiation) + ": invalid value";
+    }
+    if (e instanceof MismatchedInputException mismatch) {
+      String original = mismatch.getOriginalMessage();
+      if (original != null && original.startsWith("Trailing token")) {
+        return "body: content after the JSON object (expected: a single JSON object)";
+      }
+      Class<?> target = mismatch.getTargetType();
+      String value =
+          mismatch instanceof InvalidFormatException format && format.getValue() != null
+              ? quote(String.valueOf(format.getValue()))
+              : "wrong type";
+      return path(mismatch)
+          + ": "
+          + value
+          + (target == null ? "" : " (expected: " + expected(target) + ")");
     }
     if (e instanceof JsonMappingException mapping) {
-      return path(mapping) + ": " + firstLine(mapping.getOriginalMessage());
+      return path(mapping) + ": invalid value";
     }
-    return "body: " + firstLine(e.getOriginalMessage());
+    return "body: unreadable JSON (expected: a JSON object)";
+  }
+
+  /** What a value of {@code type} looks like in JSON. */
+  private static String expected(Class<?> type) {
+    if (type.isEnum()) {
+      return oneOf(type);
+    }
+    if (type == Integer.class
+        || type == int.class
+        || type == Long.class
+        || type == long.class
+        || type == Short.class
+        || type == short.class) {
+      return "an integer";
+    }
+    if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+      return "a number";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (type == byte[].class) {
+      return "base64 text";
+    }
+    if (type == Duration.class) {
+      return "an ISO-8601 duration such as P90D";
+    }
+    if (type == Instant.class) {
+      return "an ISO-8601 time such as 2026-01-01T00:00:00Z";
+    }
+    if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+      return "a JSON array";
+    }
+    return "a JSON object";
+  }
+
+  /** Jackson's description of a JSON syntax error, without its source excerpt. */
+  private static String parseProblem(String message) {
+    String text = firstLine(message);
+    for (String cut : List.of(" (start marker at", " at [Source")) {
+      int at = text.indexOf(cut);
+      if (at >= 0) {
+        text = text.substring(0, at);
+      }
+    }
+    return text;
+  }
+
+  /** A value quoted for a message, shortened if long. */
+  private static String quote(String value) {
+    return value.length() <= ECHO_CHARS
+        ? "'" + value + "'"
+        : "'" + value.substring(0, ECHO_CHARS) + "'... (" + value.length() + " characters)";
   }
 
   private static String path(JsonMappingException e) {

@@ -1,5 +1,6 @@
 package io.wasmbed.controlplane.auth;
 
+import io.wasmbed.controlplane.ControlPlaneException;
 import io.wasmbed.controlplane.auth.AuthenticationException.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +50,9 @@ public final class ApiKeys implements AutoCloseable {
   private static final int SECRET_BYTES = 32;
   private static final int ID_CHARS = 8;
   private static final Pattern KEY_SHAPE = Pattern.compile("wb_[A-Za-z0-9_-]{43}");
+  private static final Pattern NAME_SHAPE = Pattern.compile("[A-Za-z0-9._-]{1,63}");
+  private static final String NAME_EXPECTED = "letters, digits, '-', '_' or '.', 1-63 characters";
+  private static final int ECHO_CHARS = 64;
   private static final Duration LAST_USED_RESOLUTION = Duration.ofSeconds(1);
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rw-------");
@@ -100,16 +104,30 @@ public final class ApiKeys implements AutoCloseable {
    *
    * @param validFor null for a key that does not expire
    */
-  public CreatedKey create(String name, Role role, Duration validFor) {
-    if (name == null || name.isBlank() || name.length() > 100) {
-      throw new IllegalArgumentException(
-          "name: '" + name + "' (expected: 1-100 characters, not blank)");
-    }
+  public synchronized CreatedKey create(String name, Role role, Duration validFor) {
+    requireName(name);
     Objects.requireNonNull(role, "role");
     if (validFor != null && (validFor.isNegative() || validFor.isZero())) {
       throw new IllegalArgumentException("validFor: " + validFor + " (expected: positive)");
     }
     Instant now = clock.instant();
+    Optional<ApiKey> sameName =
+        keys.values().stream()
+            .map(Stored::key)
+            .filter(k -> k.name().equals(name) && active(k, now))
+            .findFirst();
+    if (sameName.isPresent()) {
+      log.info(
+          "API key creation for {} refused: active key {} has that name",
+          name,
+          sameName.get().id());
+      throw new ControlPlaneException.Conflict(
+          "name: '"
+              + name
+              + "' is already used by active API key '"
+              + sameName.get().id()
+              + "' (expected: a name no active key has, or revoke that key first)");
+    }
     Instant expiresAt = validFor == null ? null : now.plus(validFor);
     String plaintext;
     String id;
@@ -179,9 +197,11 @@ public final class ApiKeys implements AutoCloseable {
   }
 
   /**
-   * Revokes a key; later requests with it are refused.
+   * Revokes a key; later requests with it are refused. The last active admin key cannot be revoked,
+   * so that someone can always manage keys.
    *
    * @return false if there is no such key
+   * @throws ControlPlaneException.Conflict if {@code id} is the last active admin key
    */
   public synchronized boolean revoke(String id) {
     Stored stored = keys.get(id);
@@ -192,6 +212,19 @@ public final class ApiKeys implements AutoCloseable {
       return true;
     }
     Instant now = clock.instant();
+    ApiKey key = stored.key();
+    if (key.role() == Role.admin
+        && active(key, now)
+        && keys.values().stream()
+            .map(Stored::key)
+            .noneMatch(k -> !k.id().equals(id) && k.role() == Role.admin && active(k, now))) {
+      log.info(
+          "API key {} ({}) revocation refused: it is the last active admin key", id, key.name());
+      throw new ControlPlaneException.Conflict(
+          "API key '"
+              + id
+              + "' is the last active admin key (expected: create another admin key first)");
+    }
     update("UPDATE api_keys SET revoked_at = ? WHERE id = ?", now, id);
     keys.computeIfPresent(
         id, (k, current) -> new Stored(current.key().withRevokedAt(now), current.hash()));
@@ -206,6 +239,40 @@ public final class ApiKeys implements AutoCloseable {
     } catch (SQLException e) {
       log.debug("API key file close failed: {}", e.toString());
     }
+  }
+
+  /** Whether a key can be used at {@code now}: neither revoked nor expired. */
+  private static boolean active(ApiKey key, Instant now) {
+    return !key.revoked() && !key.expired(now);
+  }
+
+  /** Refuses names that are missing, too long, or hold anything but the allowed characters. */
+  private static void requireName(String name) {
+    if (name == null) {
+      throw new ControlPlaneException.Invalid("name", "missing", NAME_EXPECTED);
+    }
+    if (!NAME_SHAPE.matcher(name).matches()) {
+      throw new ControlPlaneException.Invalid("name", echo(name), NAME_EXPECTED);
+    }
+  }
+
+  /** A refused value quoted for a message: control characters escaped, long values shortened. */
+  private static String echo(String value) {
+    StringBuilder out = new StringBuilder("'");
+    int shown = Math.min(value.length(), ECHO_CHARS);
+    for (int i = 0; i < shown; i++) {
+      char c = value.charAt(i);
+      if (Character.isISOControl(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    out.append('\'');
+    if (value.length() > ECHO_CHARS) {
+      out.append("... (").append(value.length()).append(" characters)");
+    }
+    return out.toString();
   }
 
   /** The visible id of a key: the prefix and the first characters of its secret part. */

@@ -412,6 +412,181 @@ class ApiServerTest {
   }
 
   @Test
+  void theLastActiveAdminKeyCannotBeRevoked() throws Exception {
+    String adminId = ApiKeys.idOf(admin);
+    // An expired admin key does not count as another admin.
+    keys.create("expiring-admin", Role.admin, Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(1));
+
+    HttpResponse<String> refused = send("DELETE", "/api/v1/keys/" + adminId, admin, null);
+
+    assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(json(refused).path("error").asText()).isEqualTo("conflict");
+    assertThat(json(refused).path("message").asText())
+        .isEqualTo(
+            "API key '"
+                + adminId
+                + "' is the last active admin key (expected: create another admin key first)");
+    assertThat(refusals("last_admin_key")).isEqualTo(1);
+    assertThat(keys.get(adminId).orElseThrow().revoked()).isFalse();
+    assertThat(send("GET", "/api/v1/whoami", admin, null).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> second =
+        send("POST", "/api/v1/keys", admin, "{\"name\":\"admin-2\",\"role\":\"admin\"}");
+    assertThat(second.statusCode()).isEqualTo(201);
+    String secondKey = json(second).path("key").asText();
+
+    HttpResponse<String> revoked = send("DELETE", "/api/v1/keys/" + adminId, secondKey, null);
+    assertThat(revoked.statusCode()).isEqualTo(200);
+    assertThat(json(revoked).path("revokedAt").asText()).isEqualTo(clock.instant().toString());
+    assertThat(send("GET", "/api/v1/whoami", admin, null).statusCode()).isEqualTo(401);
+
+    String secondId = ApiKeys.idOf(secondKey);
+    HttpResponse<String> last = send("DELETE", "/api/v1/keys/" + secondId, secondKey, null);
+    assertThat(last.statusCode()).isEqualTo(409);
+    assertThat(json(last).path("message").asText()).contains("'" + secondId + "'");
+    // Non-admin keys can always be revoked.
+    String opsId = ApiKeys.idOf(operator);
+    assertThat(send("DELETE", "/api/v1/keys/" + opsId, secondKey, null).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void keyNamesAreCheckedAndUniqueAmongActiveKeys() throws Exception {
+    String expected = " (expected: letters, digits, '-', '_' or '.', 1-63 characters)";
+    assertKeyRefused(400, "{\"name\":\"a b\",\"role\":\"viewer\"}", "name: 'a b'" + expected);
+    assertKeyRefused(400, "{\"name\":\"   \",\"role\":\"viewer\"}", "name: '   '" + expected);
+    assertKeyRefused(400, "{\"name\":\"\",\"role\":\"viewer\"}", "name: ''" + expected);
+    assertKeyRefused(
+        400, "{\"name\":\"tab\\there\",\"role\":\"viewer\"}", "name: 'tab\\u0009here'" + expected);
+    assertKeyRefused(
+        400, "{\"name\":\"bell\\u0007\",\"role\":\"viewer\"}", "name: 'bell\\u0007'" + expected);
+    assertKeyRefused(400, "{\"role\":\"viewer\"}", "name: missing" + expected);
+    String tooLong = "n".repeat(64);
+    assertKeyRefused(
+        400,
+        "{\"name\":\"" + tooLong + "\",\"role\":\"viewer\"}",
+        "name: '" + tooLong + "'" + expected);
+    String longest = "n".repeat(63);
+    assertThat(
+            send(
+                    "POST",
+                    "/api/v1/keys",
+                    admin,
+                    "{\"name\":\"" + longest + "\",\"role\":\"viewer\"}")
+                .statusCode())
+        .isEqualTo(201);
+
+    String ciBody = "{\"name\":\"ci.build_1-x\",\"role\":\"viewer\"}";
+    HttpResponse<String> first = send("POST", "/api/v1/keys", admin, ciBody);
+    assertThat(first.statusCode()).isEqualTo(201);
+    String firstId = json(first).path("id").asText();
+    assertKeyRefused(
+        409,
+        ciBody,
+        "name: 'ci.build_1-x' is already used by active API key '"
+            + firstId
+            + "' (expected: a name no active key has, or revoke that key first)");
+    // The name the setup gave the operator key is taken too, whatever the role.
+    assertKeyRefused(409, "{\"name\":\"ops\",\"role\":\"admin\"}", "name: 'ops' is already used");
+
+    // Once the key is revoked (or expired) its name is free again.
+    assertThat(send("DELETE", "/api/v1/keys/" + firstId, admin, null).statusCode()).isEqualTo(200);
+    assertThat(send("POST", "/api/v1/keys", admin, ciBody).statusCode()).isEqualTo(201);
+    keys.create("short", Role.viewer, Duration.ofMinutes(1));
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(
+            send("POST", "/api/v1/keys", admin, "{\"name\":\"short\",\"role\":\"viewer\"}")
+                .statusCode())
+        .isEqualTo(201);
+  }
+
+  @Test
+  void restartPolicyIsCheckedByNameWithoutJavaTypes() throws Exception {
+    assertBadRequest(
+        deployBodyWith("restartPolicy", "always"),
+        "restartPolicy: 'always' (expected: Never, OnFailure or Always)");
+    assertBadRequest(
+        deployBodyWith("restartPolicy", ""),
+        "restartPolicy: '' (expected: Never, OnFailure or Always)");
+
+    HttpResponse<String> created =
+        send("POST", "/api/v1/applications", operator, deployBodyWith("restartPolicy", "Always"));
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(json(created).path("spec").path("restartPolicy").asText()).isEqualTo("Always");
+  }
+
+  @Test
+  void jsonErrorsNeverNameJavaTypes() throws Exception {
+    String app = "{\"name\":\"x\",\"module\":\"AGFzbQEAAAA=\",\"targets\":{\"devices\":[\"a\"]}";
+    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(
+        app + ",\"limits\":{\"maxMemoryPages\":\"lots\"}}",
+        "limits.maxMemoryPages: 'lots' (expected: an integer)");
+    cases.put(
+        app + ",\"limits\":{\"instructionBudget\":1.5}}",
+        "limits.instructionBudget: '1.5' (expected: an integer)");
+    cases.put(
+        app.replace("{\"devices\":[\"a\"]}", "{\"count\":\"many\"}") + "}",
+        "targets.count: 'many' (expected: an integer)");
+    cases.put(
+        app + ",\"limits\":{\"maxMemoryPages\":{}}}",
+        "limits.maxMemoryPages: wrong type (expected: an integer)");
+    cases.put(app + ",\"restartPolicy\":{}}", "restartPolicy: wrong type (expected: a string)");
+    cases.put(
+        app + ",\"policy\":{\"allowNetwork\":\"yes\"}}",
+        "policy.allowNetwork: 'yes' (expected: true or false)");
+    cases.put(
+        app.replace("[\"a\"]", "\"a\"") + "}",
+        "targets.devices: wrong type (expected: a JSON array)");
+    cases.put(app + ",\"limits\":[]}", "limits: wrong type (expected: a JSON object)");
+    cases.put("[]", "body: wrong type (expected: a JSON object)");
+    cases.put(app + "} {}", "body: content after the JSON object");
+    cases.put("{\"name\": \"x\", ", "body: malformed JSON at line 1");
+    cases.put("{\"name\": \"x\"", "body: malformed JSON at line 1");
+
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      HttpResponse<String> response = send("POST", "/api/v1/applications", admin, c.getKey());
+      String message = json(response).path("message").asText();
+      assertThat(response.statusCode()).as(c.getKey()).isEqualTo(400);
+      assertThat(message).as(c.getKey()).startsWith(c.getValue());
+      assertNoJavaNames(c.getKey(), message);
+    }
+
+    HttpResponse<String> duration =
+        send(
+            "POST",
+            "/api/v1/keys",
+            admin,
+            "{\"name\":\"d\",\"role\":\"viewer\",\"validFor\":\"soon\"}");
+    assertThat(duration.statusCode()).isEqualTo(400);
+    assertThat(json(duration).path("message").asText())
+        .isEqualTo("validFor: 'soon' (expected: an ISO-8601 duration such as P90D)");
+    HttpResponse<String> role = send("POST", "/api/v1/keys", admin, "{\"name\":\"r\",\"role\":7}");
+    assertNoJavaNames("role 7", json(role).path("message").asText());
+  }
+
+  private static void assertNoJavaNames(String request, String message) {
+    assertThat(message)
+        .as(request)
+        .doesNotContain("java.", "io.wasmbed", "$", "`", "Cannot deserialize", "Source:", "byte[]")
+        .doesNotContainPattern("\\b(Integer|Long|Boolean|String|Duration)\\b");
+  }
+
+  private void assertKeyRefused(int status, String body, String messageStart) throws Exception {
+    HttpResponse<String> response = send("POST", "/api/v1/keys", admin, body);
+    assertThat(response.statusCode()).as(body).isEqualTo(status);
+    assertThat(json(response).path("message").asText()).as(body).startsWith(messageStart);
+  }
+
+  private static String deployBodyWith(String field, String value) throws Exception {
+    Map<String, Object> body =
+        new java.util.HashMap<>(Json.mapper().readValue(deployBody("rp"), Map.class));
+    body.put(field, value);
+    return Json.mapper().writeValueAsString(body);
+  }
+
+  @Test
   void unknownRoutesGetJson404() throws Exception {
     HttpResponse<String> response = send("GET", "/api/v1/nothing", admin, null);
     assertThat(response.statusCode()).isEqualTo(404);
