@@ -14,8 +14,8 @@ import java.util.Optional;
  * replacing each other. More than {@link #MAX_REPLACEMENTS} replacements of one device's session
  * within {@link #WINDOW} start a conflict that lasts {@link #HOLD}; while it lasts the gateway
  * keeps the session it has and refuses any new connection for the device while that session lives
- * (from whatever address: clones on one host share it). Thread-safe: sessions open
- * on many event loops.
+ * (from whatever address: clones on one host share it). Thread-safe: sessions open on many event
+ * loops.
  */
 final class IdentityConflicts {
   static final int MAX_REPLACEMENTS = 3;
