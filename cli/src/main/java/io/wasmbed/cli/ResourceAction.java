@@ -16,7 +16,9 @@ abstract class ResourceAction implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ApiOptions api;
 
-  @Parameters(paramLabel = "NAME")
+  @Parameters(
+      paramLabel = "NAME",
+      description = "The device or application name, or the key id for `key revoke`.")
   String name;
 
   private final String kind;
