@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -89,7 +90,7 @@ public final class ControlPlane implements AutoCloseable {
     ApplicationController controller = null;
     ApiServer api = null;
     try {
-      String adminKey = ensureAdminKey(apiKeys, dataDir.resolve(ADMIN_KEY_FILE));
+      String adminKey = ensureAdminKey(apiKeys, dataDir.resolve(ADMIN_KEY_FILE), clock);
       ApplicationService applications = new ApplicationService(store, clock);
       DeviceRegistry devices = new DeviceRegistry(store, pki, clock);
       controller = new ApplicationController(store, clock);
@@ -142,9 +143,15 @@ public final class ControlPlane implements AutoCloseable {
     log.info("Control plane stopped");
   }
 
-  private static String ensureAdminKey(ApiKeys apiKeys, Path keyFile) {
+  /**
+   * Creates an admin key unless a usable one exists: an expired or revoked one would leave no way
+   * to manage keys.
+   */
+  private static String ensureAdminKey(ApiKeys apiKeys, Path keyFile, Clock clock) {
+    Instant now = clock.instant();
     boolean haveAdmin =
-        apiKeys.list().stream().anyMatch(k -> k.role() == Role.admin && !k.revoked());
+        apiKeys.list().stream()
+            .anyMatch(k -> k.role() == Role.admin && !k.revoked() && !k.expired(now));
     if (haveAdmin) {
       if (Files.notExists(keyFile)) {
         log.info("Admin key file {} is absent; keeping the existing admin key", keyFile);

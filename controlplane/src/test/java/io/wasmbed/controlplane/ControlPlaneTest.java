@@ -81,6 +81,30 @@ class ControlPlaneTest {
     }
   }
 
+  @Test
+  void startCreatesANewAdminKeyWhenTheOnlyOneHasExpired() throws Exception {
+    MutableClock later = new MutableClock(clock.instant());
+    try (var keys =
+        io.wasmbed.controlplane.auth.ApiKeys.open(
+            dataDir.resolve(ControlPlane.API_KEYS_FILE), later)) {
+      keys.create("admin", io.wasmbed.controlplane.auth.Role.admin, java.time.Duration.ofHours(1));
+    }
+    later.advance(java.time.Duration.ofHours(2));
+
+    try (ResourceStore store = SqliteResourceStore.open(dataDir.resolve("store.db"), later);
+        ControlPlane plane =
+            ControlPlane.start(
+                dataDir,
+                store,
+                Pki.loadOrCreate(dataDir.resolve("pki"), later),
+                later,
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                0)) {
+      String fresh = plane.initialAdminKey().orElseThrow();
+      assertThat(whoami(plane.apiPort(), fresh).path("role").asText()).isEqualTo("admin");
+    }
+  }
+
   private ControlPlane start(ResourceStore store) {
     return ControlPlane.start(
         dataDir,
