@@ -8,27 +8,13 @@ import io.wasmbed.store.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI as an operator uses it: the agent's registration flow and clear errors. */
-class CliEndToEndTest {
+class CliEndToEndTest extends RunningPlatformTest {
 
-  @TempDir Path dataDir;
   @TempDir Path deviceDir;
-  private Fixture fixture;
-
-  @BeforeEach
-  void startPlatform() {
-    fixture = Fixture.start(dataDir);
-  }
-
-  @AfterEach
-  void stopPlatform() {
-    fixture.close();
-  }
 
   @Test
   void agentWithoutCertificateWritesCsrThenRegistersThroughTheCliAndConnects() throws Exception {

@@ -8,31 +8,14 @@ import io.wasmbed.store.Application;
 import io.wasmbed.store.Device;
 import io.wasmbed.store.Kind;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole path over real sockets: CLI → REST API → store → controller → gateway → mutual TLS →
  * device agent → Chicory sandbox, and the results back into the store.
  */
-class DeploymentEndToEndTest {
-
-  @TempDir Path dataDir;
-  private Fixture fixture;
-
-  @BeforeEach
-  void startPlatform() {
-    fixture = Fixture.start(dataDir);
-  }
-
-  @AfterEach
-  void stopPlatform() {
-    fixture.close();
-  }
+class DeploymentEndToEndTest extends RunningPlatformTest {
 
   @Test
   void deploysToThreeDevicesThenStopsStartsAndDeletes() {

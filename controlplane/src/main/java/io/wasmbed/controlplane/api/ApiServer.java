@@ -17,7 +17,6 @@ import io.wasmbed.controlplane.apps.AppLogs;
 import io.wasmbed.controlplane.apps.ApplicationService;
 import io.wasmbed.controlplane.auth.ApiKey;
 import io.wasmbed.controlplane.auth.ApiKeys;
-import io.wasmbed.controlplane.auth.AuthFailureLimits;
 import io.wasmbed.controlplane.auth.AuthenticationException;
 import io.wasmbed.controlplane.auth.Permission;
 import io.wasmbed.controlplane.auth.Permission.Action;
@@ -169,7 +168,15 @@ public final class ApiServer implements AutoCloseable {
   private final AppLogs logs;
   private final MeterRegistry meters;
   private final RateLimits rateLimits;
-  private final AuthFailureLimits authFailures;
+
+  /**
+   * Failed authentications per client address. Only failures take tokens, so clients with a valid
+   * key are never slowed; once a client's bucket is empty its requests are refused before their key
+   * is checked, so guessing keys stays slow. A client sharing an address with a guesser (one NAT)
+   * is refused with it until the bucket refills.
+   */
+  private final RateLimits authFailures;
+
   private Javalin app;
 
   public ApiServer(
@@ -188,8 +195,7 @@ public final class ApiServer implements AutoCloseable {
     this.logs = logs == null ? AppLogs.NONE : logs;
     this.meters = Objects.requireNonNull(meters, "meters");
     this.rateLimits = new RateLimits(config.rateBurst(), config.ratePerSecond());
-    this.authFailures =
-        new AuthFailureLimits(config.authFailureBurst(), config.authFailuresPerSecond());
+    this.authFailures = new RateLimits(config.authFailureBurst(), config.authFailuresPerSecond());
   }
 
   /** Binds and starts serving; returns once the port is open. */
@@ -285,7 +291,7 @@ public final class ApiServer implements AutoCloseable {
     try {
       return keys.verify(bearerToken(ctx));
     } catch (AuthenticationException e) {
-      authFailures.recordFailure(ctx.ip());
+      authFailures.acquire(ctx.ip());
       String message =
           switch (e.reason()) {
             case missing_key -> "missing API key (expected: Authorization: Bearer wb_...)";
